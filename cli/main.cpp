@@ -1,0 +1,257 @@
+// main.cpp — the journeykit command: run, check, plugins, map.
+#include "stage_table_printer.hpp"
+
+#include <journeykit/pipeline.hpp>
+#include <journeykit/plugin_registry.hpp>
+#include <journeykit/version.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+using namespace journeykit;
+
+// Exit codes (docs/cli.md).
+constexpr int kExitOk = 0;
+constexpr int kExitRunFailed = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitCheckFailed = 3;
+constexpr int kExitInterrupted = 130;
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound: return kExitBadInput;
+    case StatusCode::kDataError: return kExitRunFailed;
+    case StatusCode::kFailedPrecondition: return kExitCheckFailed;
+    case StatusCode::kCancelled: return kExitInterrupted;
+    default: return kExitRunFailed;
+  }
+}
+
+int Fail(const Status& s) {
+  std::cerr << "journeykit: error: " << s.message() << "\n";
+  return ExitCodeFor(s);
+}
+
+// The build tree keeps plugins in <build>/plugins-out; the installed tree next to lib/.
+std::vector<std::string> ExecutableRelativePluginDirs() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return out;
+  auto build_dir = exe.parent_path().parent_path() / "plugins-out";
+  if (std::filesystem::is_directory(build_dir, ec)) out.push_back(build_dir.string());
+  return out;
+}
+
+PipelineOptions MakeOptions(bool verbose) {
+  PipelineOptions options;
+  options.extra_plugin_dirs = ExecutableRelativePluginDirs();
+  options.log = [verbose](LogLevel level, const std::string& message) {
+    if (level == LogLevel::kDebug && !verbose) return;
+    if (level == LogLevel::kInfo && !verbose) return;
+    static const char* kNames[] = {"debug", "info", "warn", "error"};
+    std::cerr << "\r\033[K" << "journeykit " << kNames[static_cast<int>(level)] << ": " << message
+              << "\n";
+  };
+  return options;
+}
+
+// Prints a progress line on stderr while a run is going, when stderr is a terminal.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const Pipeline& pipeline) : pipeline_(pipeline) {
+    if (isatty(STDERR_FILENO) == 0) return;
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ProgressLine() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) {
+      thread_.join();
+      std::cerr << "\r\033[K" << std::flush;
+    }
+  }
+
+ private:
+  void Loop() {
+    auto start = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+      Progress p = pipeline_.progress();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << fmt::format("\r\033[Kreading: {} events ({:.0f} events/s), {:.1f} MB, {}/{} sources done",
+                               p.events, secs > 0 ? static_cast<double>(p.events) / secs : 0.0,
+                               static_cast<double>(p.bytes) / 1e6, p.sources_done, p.sources_total)
+                << std::flush;
+    }
+  }
+  const Pipeline& pipeline_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+};
+
+void PrintFunnels(const JourneyAnalysis& analysis, const std::string& segment) {
+  for (const StageFunnel& f : analysis.funnels) {
+    if (!segment.empty() && f.segment_id != segment) continue;
+    std::cout << cli::FormatStageTable(f) << "\n";
+  }
+}
+
+int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
+               const std::string& segment, bool verbose) {
+  auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  if (!segment.empty() && segment != "all" &&
+      JourneyModel::FromJson(pipeline.value()->spec().model_json)->SegmentIndex(segment) < 0) {
+    return Fail(InvalidArgument("--segment: no segment '" + segment + "' in " + path));
+  }
+  RunOptions options;
+  options.full_refresh = full_refresh;
+  options.write_connectors = !no_connectors;
+  options.handle_signals = true;
+  Result<RunReport> report = [&] {
+    ProgressLine progress(**pipeline);
+    return pipeline.value()->Run(options);
+  }();
+  if (!report.ok()) return Fail(report.status());
+  std::cout << fmt::format("{:<16} {:<14} {:>10} {:>10} {:>10} {:>6} {:>8}\n", "Source", "Plugin",
+                           "Read", "New", "Duplicate", "Bad", "Seconds");
+  for (const SourceReport& s : report->sources) {
+    std::cout << fmt::format("{:<16} {:<14} {:>10} {:>10} {:>10} {:>6} {:>8.2f}\n", s.name, s.plugin,
+                             s.emitted, s.inserted, s.duplicates, s.bad_records, s.seconds);
+  }
+  const JourneySet& j = *report->analysis.journeys;
+  std::cout << fmt::format("\nStored events: {}; people: {} (identity merges: {}); events without "
+                           "a usable identity: {}\n",
+                           report->stored_events, j.person_count(), j.identity_merges(),
+                           j.unidentified_events());
+  if (report->dead_lettered > 0) {
+    std::cout << fmt::format("Bad records set aside: {} (see {})\n", report->dead_lettered,
+                             fmt::join(report->dead_letter_files, ", "));
+  }
+  for (const auto& note : report->connector_notes) std::cout << "Connector " << note << "\n";
+  std::cout << "\n";
+  PrintFunnels(report->analysis, segment);
+  return kExitOk;
+}
+
+int CheckCommand(const std::string& path, bool verbose) {
+  auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  std::cout << "pipeline " << path << ": valid\n";
+  auto lines = pipeline.value()->Check();
+  if (!lines.ok()) return Fail(lines.status());
+  for (const auto& l : *lines) std::cout << l << "\n";
+  return kExitOk;
+}
+
+int PluginsCommand(const std::vector<std::string>& paths, bool verbose) {
+  PluginRegistry registry;
+  std::vector<std::vector<std::string>> levels = {paths, PluginRegistry::EnvironmentPaths(),
+                                                  ExecutableRelativePluginDirs(),
+                                                  {PluginRegistry::InstallDirectory()}};
+  Status s = registry.Discover(levels);
+  if (!s.ok()) return Fail(s);
+  auto list = registry.List();
+  if (list.empty()) {
+    std::cout << "no plugins found (searched --path, JOURNEYKIT_PLUGIN_PATH, "
+              << PluginRegistry::InstallDirectory() << ")\n";
+  }
+  for (const PluginInfo& p : list) {
+    std::cout << fmt::format("{} {} ({}, ABI {}.{})\n  {}\n  {}\n", p.name, p.version,
+                             KindName(p.kind), p.abi_major, p.abi_minor, p.description, p.path);
+    for (const ConfigFieldInfo& f : p.config) {
+      std::cout << fmt::format("    {:<18} {:<16} {:<9}{} {}{}\n", f.key, ConfigTypeName(f.type),
+                               f.required ? "required" : "optional", f.secret ? " secret" : "",
+                               f.description,
+                               f.default_json.empty() ? "" : " (default " + f.default_json + ")");
+    }
+  }
+  if (verbose) {
+    for (const auto& n : registry.notes()) std::cout << "note: " << n << "\n";
+  }
+  return kExitOk;
+}
+
+int MapCommand(const std::string& path, const std::string& segment, bool verbose) {
+  auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  auto analysis = pipeline.value()->Analyze();
+  if (!analysis.ok()) return Fail(analysis.status());
+  if (!segment.empty() && analysis->Funnel(segment) == nullptr) {
+    std::string known = "all";
+    for (const auto& s : analysis->model->segments()) known += ", " + s.id;
+    return Fail(InvalidArgument("--segment: no segment '" + segment + "' (known: " + known + ")"));
+  }
+  if (analysis->events->size() == 0) {
+    std::cerr << "journeykit: the state store holds no events yet; run `journeykit run " << path
+              << "` first\n";
+  }
+  PrintFunnels(*analysis, segment.empty() ? "all" : segment);
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"journeykit — customer journey maps computed from your data"};
+  app.set_version_flag("--version", std::string(journeykit::Version()) + " (plugin ABI " +
+                                        std::to_string(journeykit::AbiMajor()) + "." +
+                                        std::to_string(journeykit::AbiMinor()) + ")");
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 success, 1 run failed, 2 invalid pipeline/config/arguments, 3 check failed, "
+      "130 interrupted (checkpoints kept).");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Print info and debug messages")->configurable(false);
+
+  std::string pipeline_path, segment;
+  bool full_refresh = false, no_connectors = false;
+  auto* run = app.add_subcommand("run", "Read every source, build journeys, print the stage table, deliver to connectors");
+  run->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
+  run->add_flag("--full-refresh", full_refresh, "Forget stored events and cursors and read everything again");
+  run->add_flag("--no-connectors", no_connectors, "Do not deliver to connectors");
+  run->add_option("--segment", segment, "Print only this segment's stage table");
+
+  auto* check = app.add_subcommand("check", "Validate the pipeline and run each plugin's check");
+  check->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
+
+  std::vector<std::string> plugin_paths;
+  auto* plugins = app.add_subcommand("plugins", "List plugins: name, kind, version, ABI, config spec");
+  plugins->add_option("--path", plugin_paths, "Extra plugin folder or file (repeatable)");
+
+  auto* map = app.add_subcommand("map", "Print the stage table of a segment from the stored state");
+  map->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
+  map->add_option("--segment", segment, "Segment id (default: all)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+  if (*run) return RunCommand(pipeline_path, full_refresh, no_connectors, segment, verbose);
+  if (*check) return CheckCommand(pipeline_path, verbose);
+  if (*plugins) return PluginsCommand(plugin_paths, verbose);
+  if (*map) return MapCommand(pipeline_path, segment, verbose);
+  return kExitBadInput;
+}

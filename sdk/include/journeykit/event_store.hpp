@@ -1,0 +1,80 @@
+// event_store.hpp — the in-memory columnar store of events that analyses read.
+//
+// Each event is a row of parallel arrays: time, source, action, touchpoint, stage and the
+// segment rules it matched are resolved once, when the event is appended, against the
+// model; strings are interned; identities live in one flat array indexed by offsets;
+// rare numbers (value, rating, sentiment) live in sparse side tables.
+#pragma once
+
+#include <journeykit/event.hpp>
+#include <journeykit/journey_model.hpp>
+#include <journeykit/string_pool.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace journeykit {
+
+struct IdentityRef {
+  uint32_t kind;   // id in strings()
+  uint32_t value;  // id in strings() of the "kind:value" key
+};
+
+class EventStore {
+ public:
+  explicit EventStore(const JourneyModel& model);
+
+  // Resolves touchpoint, stage and segment matches for `event` and appends it.
+  void Append(const Event& event);
+  void Reserve(size_t events);
+
+  size_t size() const { return time_us_.size(); }
+  const JourneyModel& model() const { return *model_; }
+  const StringPool& strings() const { return strings_; }
+
+  int64_t time_us(size_t i) const { return time_us_[i]; }
+  uint16_t source(size_t i) const { return source_[i]; }
+  uint32_t action(size_t i) const { return action_[i]; }
+  uint16_t touchpoint(size_t i) const { return touchpoint_[i]; }
+  uint8_t stage(size_t i) const { return stage_[i]; }
+  uint32_t segment_matches(size_t i) const { return segment_matches_[i]; }
+  std::span<const IdentityRef> identities(size_t i) const {
+    return {identities_.data() + identity_offsets_[i], identities_.data() + identity_offsets_[i + 1]};
+  }
+  std::optional<double> value(size_t i) const { return Lookup(values_, i); }
+  std::optional<double> rating(size_t i) const { return Lookup(ratings_, i); }
+  std::optional<double> sentiment(size_t i) const { return Lookup(sentiments_, i); }
+
+  std::string_view source_name(uint16_t id) const { return strings_.Get(source_names_[id]); }
+  size_t source_count() const { return source_names_.size(); }
+  std::string_view action_name(size_t i) const { return strings_.Get(action_[i]); }
+
+  // Approximate bytes held by the columns and the string pool.
+  size_t memory_bytes() const;
+
+ private:
+  struct Sparse {
+    std::vector<uint32_t> index;  // ascending event indices
+    std::vector<double> value;
+  };
+  static std::optional<double> Lookup(const Sparse& s, size_t i);
+  static void Put(Sparse& s, size_t i, double v);
+
+  const JourneyModel* model_;
+  StringPool strings_;
+  std::vector<uint32_t> source_names_;  // source id -> string id
+  std::vector<int64_t> time_us_;
+  std::vector<uint16_t> source_;
+  std::vector<uint32_t> action_;
+  std::vector<uint16_t> touchpoint_;
+  std::vector<uint8_t> stage_;
+  std::vector<uint32_t> segment_matches_;
+  std::vector<uint32_t> identity_offsets_{0};
+  std::vector<IdentityRef> identities_;
+  Sparse values_, ratings_, sentiments_;
+};
+
+}  // namespace journeykit

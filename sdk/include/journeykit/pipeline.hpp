@@ -1,0 +1,140 @@
+// pipeline.hpp — one run: sources → normalize → event store → journeys → analyses → connectors.
+#pragma once
+
+#include <journeykit/event_store.hpp>
+#include <journeykit/journey_model.hpp>
+#include <journeykit/journeys.hpp>
+#include <journeykit/plugin_registry.hpp>
+#include <journeykit/stage_funnel.hpp>
+#include <journeykit/state_store.hpp>
+#include <journeykit/status.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace journeykit {
+
+enum class BadRecordPolicy { kFail, kDeadLetter };
+
+struct SourceSpec {
+  std::string name;
+  std::string plugin;
+  std::string config_json;  // as written in the file (validated, ${env:} not yet resolved)
+  BadRecordPolicy on_bad_record = BadRecordPolicy::kFail;
+};
+
+struct ConnectorSpec {
+  std::string name;
+  std::string plugin;
+  std::string config_json;
+  std::vector<std::string> receives;  // "events", "journeys", "stage_table"
+};
+
+// The parsed pipeline file (docs/pipeline.md).
+struct PipelineSpec {
+  std::string file;      // path of the pipeline file
+  std::string base_dir;  // its folder: relative paths resolve against it
+  std::vector<std::string> plugin_paths;
+  std::string state_path;  // resolved; ":memory:" for an in-memory store
+  std::string dead_letter_dir;
+  IdentityOptions identity;
+  std::string model_json;
+  std::vector<std::string> analyses;
+  std::vector<SourceSpec> sources;
+  std::vector<ConnectorSpec> connectors;
+
+  static Result<PipelineSpec> Load(const std::string& path);
+  static Result<PipelineSpec> Parse(std::string_view json, const std::string& path);
+};
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+struct PipelineOptions {
+  // Plugin folders searched after the pipeline's plugin_paths and JOURNEYKIT_PLUGIN_PATH,
+  // before the install directory (the CLI adds the build tree's plugin folder here).
+  std::vector<std::string> extra_plugin_dirs;
+  bool search_install_dir = true;
+  LogSink log;  // default: stderr; every message has secrets redacted
+};
+
+struct RunOptions {
+  bool full_refresh = false;    // forget every event and cursor first
+  bool read_sources = true;     // false: analyse what the state store already holds
+  bool write_connectors = true;
+  bool handle_signals = false;  // SIGINT/SIGTERM stop the run cleanly (the CLI sets it)
+};
+
+struct SourceReport {
+  std::string name;
+  std::string plugin;
+  uint64_t emitted = 0;
+  uint64_t inserted = 0;
+  uint64_t duplicates = 0;
+  uint64_t bad_records = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  Status status;
+};
+
+struct Progress {
+  uint64_t events = 0;
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+  size_t sources_done = 0;
+  size_t sources_total = 0;
+};
+
+// The analysed state: the model, the events, the journeys and the stage funnels.
+struct JourneyAnalysis {
+  std::unique_ptr<JourneyModel> model;
+  std::unique_ptr<EventStore> events;
+  std::unique_ptr<JourneySet> journeys;
+  std::vector<StageFunnel> funnels;  // "all" first, then one per segment in model order
+  const StageFunnel* Funnel(std::string_view segment_id) const;
+};
+
+struct RunReport {
+  std::vector<SourceReport> sources;
+  uint64_t stored_events = 0;
+  uint64_t dead_lettered = 0;
+  std::vector<std::string> dead_letter_files;
+  std::vector<std::string> connector_notes;
+  JourneyAnalysis analysis;
+};
+
+class Pipeline {
+ public:
+  // Parses the file, loads the plugins, validates every instance's config and resolves
+  // ${env:NAME} references. Errors name the file, the JSON path and what to do.
+  static Result<std::unique_ptr<Pipeline>> Open(const std::string& path,
+                                                PipelineOptions options = {});
+  ~Pipeline();
+
+  // Creates each instance and runs its check(); returns one line per instance.
+  Result<std::vector<std::string>> Check();
+  Result<RunReport> Run(const RunOptions& options = {});
+  // Builds journeys and analyses from what the state store holds (no source is read).
+  Result<JourneyAnalysis> Analyze();
+
+  void Cancel();
+  bool cancelled() const;
+  Progress progress() const;
+  const PipelineSpec& spec() const;
+  const PluginRegistry& plugins() const;
+
+ private:
+  struct Impl;
+  explicit Pipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "2026-09-01T12:00:00.123456Z"
+std::string FormatTimeUs(int64_t time_us);
+
+}  // namespace journeykit

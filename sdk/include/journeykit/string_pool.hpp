@@ -1,0 +1,37 @@
+// string_pool.hpp — interns strings to dense 32-bit ids; storage is stable arena chunks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace journeykit {
+
+class StringPool {
+ public:
+  StringPool();
+  StringPool(const StringPool&) = delete;
+  StringPool& operator=(const StringPool&) = delete;
+  StringPool(StringPool&&) = default;
+  StringPool& operator=(StringPool&&) = default;
+
+  // Returns the id of `s`, adding it on first sight. Id 0 is the empty string.
+  uint32_t Intern(std::string_view s);
+  // Returns the id or UINT32_MAX when `s` was never interned.
+  uint32_t Find(std::string_view s) const;
+  std::string_view Get(uint32_t id) const { return views_[id]; }
+  size_t size() const { return views_.size(); }
+  size_t bytes_used() const;
+
+ private:
+  std::string_view Store(std::string_view s);
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t chunk_used_ = 0;
+  size_t chunk_capacity_ = 0;
+  std::vector<std::string_view> views_;
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+}  // namespace journeykit

@@ -1,0 +1,89 @@
+// plugin_instance.hpp — one live plugin instance and the host services it is given.
+#pragma once
+
+#include <journeykit/event.hpp>
+#include <journeykit/pipeline.hpp>
+#include <journeykit/plugin_abi.h>
+
+#include "internal/plugin_library.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace journeykit::internal {
+
+// Shared by every instance of one run.
+struct RunContext {
+  StateStore* store = nullptr;
+  std::atomic<bool>* cancelled = nullptr;
+  const std::vector<std::string>* secrets = nullptr;
+  LogSink log;
+  std::string base_dir;
+  std::string dead_letter_dir;
+  std::atomic<uint64_t> events{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> records{0};
+};
+
+// The host side of one plugin instance: implements jk_host_api for it. Members are only
+// touched from the strand that runs the instance.
+class PluginInstance {
+ public:
+  PluginInstance(std::shared_ptr<PluginLibrary> library, std::string name, RunContext* run,
+                 BadRecordPolicy policy);
+  ~PluginInstance();
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  Status Create(const std::string& config_json);
+  Status Check();
+  Result<std::vector<std::string>> Streams();
+  // Reads one stream from its saved cursor; commits events with checkpoints.
+  Status Read(const std::string& stream, bool full_refresh);
+  Status Write(const std::vector<jk_record>& records);
+  Status Flush();
+
+  SourceReport& report() { return report_; }
+  const std::string& name() const { return name_; }
+  const std::string& dead_letter_path() const { return dead_letter_path_; }
+
+ private:
+  static PluginInstance* Self(void* ctx) { return static_cast<PluginInstance*>(ctx); }
+  static void LogThunk(void* ctx, int32_t level, jk_str message);
+  static void SetErrorThunk(void* ctx, jk_str message);
+  static int32_t IsCancelledThunk(void* ctx);
+  static int32_t EmitThunk(void* ctx, jk_str stream, const jk_event* events, size_t count);
+  static int32_t CheckpointThunk(void* ctx, jk_str stream, jk_str state);
+  static int32_t BadRecordThunk(void* ctx, jk_str location, jk_str reason, jk_str raw);
+  static void ProgressThunk(void* ctx, uint64_t bytes, uint64_t records);
+
+  int32_t Emit(std::string_view stream, const jk_event* events, size_t count);
+  int32_t Checkpoint(std::string_view stream, std::string_view state);
+  int32_t BadRecord(std::string_view location, std::string_view reason, std::string_view raw);
+  Status CommitPending(const std::string& stream, const std::string* state);
+  Status CallStatus(int32_t rc, const std::string& what);
+  void Log(LogLevel level, const std::string& message) const;
+
+  std::shared_ptr<PluginLibrary> library_;  // keeps the code loaded while the instance lives
+  std::string name_;
+  RunContext* run_;
+  BadRecordPolicy policy_;
+  jk_host_api api_{};
+  void* instance_ = nullptr;
+  std::string error_;
+  std::string host_error_;  // a failure of the host itself (store) during a plugin call
+  std::string data_error_;  // a bad record under the fail policy
+  std::map<std::string, std::vector<Event>> pending_;
+  std::ofstream dead_letter_;
+  std::string dead_letter_path_;
+  uint64_t last_bytes_ = 0;
+  uint64_t last_records_ = 0;
+  SourceReport report_;
+};
+
+}  // namespace journeykit::internal

@@ -1,0 +1,478 @@
+// pipeline.cpp — opening a pipeline, running its sources concurrently, analysing, delivering.
+#include <journeykit/pipeline.hpp>
+
+#include <journeykit/config_spec.hpp>
+
+#include "internal/json_writer.hpp"
+#include "internal/plugin_instance.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/filesystem.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace journeykit {
+
+using internal::JsonObjectWriter;
+using internal::PluginInstance;
+using internal::RunContext;
+
+std::string FormatTimeUs(int64_t time_us) {
+  int64_t seconds = time_us / 1000000;
+  int64_t micros = time_us % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(micros));
+  return buf;
+}
+
+const StageFunnel* JourneyAnalysis::Funnel(std::string_view segment_id) const {
+  for (const StageFunnel& f : funnels) {
+    if (f.segment_id == segment_id) return &f;
+  }
+  return nullptr;
+}
+
+struct Pipeline::Impl {
+  PipelineSpec spec;
+  PipelineOptions options;
+  PluginRegistry registry;
+  std::vector<std::string> secrets;
+  std::vector<std::string> source_configs;     // validated, defaults filled, env resolved
+  std::vector<std::string> connector_configs;
+  std::atomic<bool> cancelled{false};
+  std::unique_ptr<RunContext> run;  // of the current run, for progress()
+  std::mutex run_mutex;
+  std::atomic<size_t> sources_done{0};
+
+  void Log(LogLevel level, const std::string& message) const {
+    std::string text = Redact(message, secrets);
+    if (options.log) {
+      options.log(level, text);
+    } else {
+      static const char* kNames[] = {"debug", "info", "warn", "error"};
+      std::cerr << "journeykit " << kNames[static_cast<int>(level)] << ": " << text << "\n";
+    }
+  }
+
+  std::unique_ptr<RunContext> MakeRunContext(StateStore* store) {
+    auto ctx = std::make_unique<RunContext>();
+    ctx->store = store;
+    ctx->cancelled = &cancelled;
+    ctx->secrets = &secrets;
+    ctx->log = [this](LogLevel level, const std::string& m) { Log(level, m); };
+    ctx->base_dir = spec.base_dir;
+    ctx->dead_letter_dir = spec.dead_letter_dir;
+    return ctx;
+  }
+
+  Result<std::unique_ptr<StateStore>> OpenStore() const {
+    if (spec.state_path != ":memory:") {
+      boost::system::error_code ec;
+      auto parent = boost::filesystem::path(spec.state_path).parent_path();
+      if (!parent.empty()) boost::filesystem::create_directories(parent, ec);
+    }
+    return StateStore::Open(spec.state_path);
+  }
+
+  Result<JourneyAnalysis> AnalyzeStore(const StateStore& store) const;
+  Status Deliver(const StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
+};
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+
+const PipelineSpec& Pipeline::spec() const { return impl_->spec; }
+const PluginRegistry& Pipeline::plugins() const { return impl_->registry; }
+void Pipeline::Cancel() { impl_->cancelled = true; }
+bool Pipeline::cancelled() const { return impl_->cancelled.load(); }
+
+Progress Pipeline::progress() const {
+  Progress p;
+  std::lock_guard lock(impl_->run_mutex);
+  if (impl_->run) {
+    p.events = impl_->run->events.load();
+    p.bytes = impl_->run->bytes.load();
+    p.records = impl_->run->records.load();
+  }
+  p.sources_done = impl_->sources_done.load();
+  p.sources_total = impl_->spec.sources.size();
+  return p;
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, PipelineOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  JK_ASSIGN_OR_RETURN(impl->spec, PipelineSpec::Load(path));
+  PipelineSpec& spec = impl->spec;
+  // The model is parsed here too so that a bad rule is reported before anything runs.
+  JK_RETURN_IF_ERROR(JourneyModel::FromJson(spec.model_json, spec.file + ": model").status());
+
+  std::vector<std::vector<std::string>> levels;
+  levels.push_back(spec.plugin_paths);
+  levels.push_back(PluginRegistry::EnvironmentPaths());
+  levels.push_back(impl->options.extra_plugin_dirs);
+  if (impl->options.search_install_dir) levels.push_back({PluginRegistry::InstallDirectory()});
+  JK_RETURN_IF_ERROR(impl->registry.Discover(levels));
+  for (const std::string& note : impl->registry.notes()) impl->Log(LogLevel::kDebug, note);
+
+  auto prepare = [&](const std::string& kind_path, const std::string& name,
+                     const std::string& plugin, const std::string& config_json,
+                     jk_plugin_kind kind) -> Result<std::string> {
+    const PluginInfo* info = impl->registry.Find(plugin);
+    std::string p = spec.file + ": " + kind_path + " '" + name + "'";
+    if (info == nullptr) {
+      std::string known;
+      for (const auto& i : impl->registry.List()) known += (known.empty() ? "" : ", ") + i.name;
+      return NotFound(p + ": no plugin named '" + plugin + "' (found: " +
+                      (known.empty() ? "none" : known) +
+                      "); add its folder to plugin_paths or JOURNEYKIT_PLUGIN_PATH");
+    }
+    if (info->kind != kind) {
+      return InvalidArgument(p + ": plugin '" + plugin + "' (" + info->path + ") is a " +
+                             KindName(info->kind) + ", not a " + KindName(kind));
+    }
+    std::vector<std::string> warnings;
+    JK_ASSIGN_OR_RETURN(std::string validated,
+                        ValidateConfig(info->config, config_json, p + ": config", &warnings));
+    for (const auto& w : warnings) impl->Log(LogLevel::kWarn, w);
+    return SubstituteEnvironment(validated, p + ": config", &impl->secrets);
+  };
+  for (size_t i = 0; i < spec.sources.size(); ++i) {
+    const SourceSpec& s = spec.sources[i];
+    JK_ASSIGN_OR_RETURN(std::string config,
+                        prepare("sources[" + std::to_string(i) + "]", s.name, s.plugin,
+                                s.config_json, JK_KIND_SOURCE));
+    impl->source_configs.push_back(std::move(config));
+  }
+  for (size_t i = 0; i < spec.connectors.size(); ++i) {
+    const ConnectorSpec& c = spec.connectors[i];
+    JK_ASSIGN_OR_RETURN(std::string config,
+                        prepare("connectors[" + std::to_string(i) + "]", c.name, c.plugin,
+                                c.config_json, JK_KIND_CONNECTOR));
+    impl->connector_configs.push_back(std::move(config));
+  }
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+Result<std::vector<std::string>> Pipeline::Check() {
+  std::vector<std::string> lines;
+  RunContext ctx;
+  ctx.cancelled = &impl_->cancelled;
+  ctx.secrets = &impl_->secrets;
+  ctx.log = [this](LogLevel level, const std::string& m) { impl_->Log(level, m); };
+  ctx.base_dir = impl_->spec.base_dir;
+  ctx.dead_letter_dir = impl_->spec.dead_letter_dir;
+  bool all_ok = true;
+  auto check_one = [&](const std::string& name, const std::string& plugin, const std::string& config) {
+    PluginInstance inst(impl_->registry.Library(plugin), name, &ctx, BadRecordPolicy::kFail);
+    Status s = inst.Create(config);
+    if (s.ok()) s = inst.Check();
+    all_ok = all_ok && s.ok();
+    lines.push_back((s.ok() ? "ok    " : "FAIL  ") + name + " (" + plugin + ")" +
+                    (s.ok() ? "" : ": " + s.message()));
+  };
+  for (size_t i = 0; i < impl_->spec.sources.size(); ++i) {
+    check_one(impl_->spec.sources[i].name, impl_->spec.sources[i].plugin, impl_->source_configs[i]);
+  }
+  for (size_t i = 0; i < impl_->spec.connectors.size(); ++i) {
+    check_one(impl_->spec.connectors[i].name, impl_->spec.connectors[i].plugin,
+              impl_->connector_configs[i]);
+  }
+  if (!all_ok) {
+    std::string joined;
+    for (const auto& l : lines) joined += "\n  " + l;
+    return FailedPrecondition("check failed:" + joined);
+  }
+  return lines;
+}
+
+Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) const {
+  JourneyAnalysis analysis;
+  JK_ASSIGN_OR_RETURN(JourneyModel model, JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
+  analysis.model = std::make_unique<JourneyModel>(std::move(model));
+  analysis.events = std::make_unique<EventStore>(*analysis.model);
+  JK_ASSIGN_OR_RETURN(uint64_t count, store.CountEvents());
+  analysis.events->Reserve(count);
+  JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) { analysis.events->Append(e); }));
+  analysis.journeys =
+      std::make_unique<JourneySet>(JourneySet::Build(*analysis.events, spec.identity));
+  analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, -1));
+  for (size_t s = 0; s < analysis.model->segments().size(); ++s) {
+    analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, static_cast<int>(s)));
+  }
+  return analysis;
+}
+
+Result<JourneyAnalysis> Pipeline::Analyze() {
+  JK_ASSIGN_OR_RETURN(auto store, impl_->OpenStore());
+  return impl_->AnalyzeStore(*store);
+}
+
+namespace {
+
+void StageTableRecords(const JourneyAnalysis& analysis, std::vector<std::string>& keys,
+                       std::vector<std::string>& jsons) {
+  for (const StageFunnel& f : analysis.funnels) {
+    for (const StageFunnelRow& row : f.rows) {
+      std::string json;
+      JsonObjectWriter w(json);
+      w.String("segment", f.segment_id).String("segment_name", f.segment_name);
+      w.String("stage", row.stage_id).String("stage_name", row.stage_name).Bool("goal", row.goal);
+      w.Int("people_in_segment", static_cast<int64_t>(f.people));
+      w.Int("reached", static_cast<int64_t>(row.reached));
+      w.Int("progressed", static_cast<int64_t>(row.progressed));
+      w.Int("dropped", static_cast<int64_t>(row.dropped));
+      row.conversion_rate ? w.Number("conversion_rate", *row.conversion_rate) : w.Null("conversion_rate");
+      row.drop_off_rate ? w.Number("drop_off_rate", *row.drop_off_rate) : w.Null("drop_off_rate");
+      row.median_time_to_next_s ? w.Number("median_time_to_next_s", *row.median_time_to_next_s)
+                                : w.Null("median_time_to_next_s");
+      w.Int("events", static_cast<int64_t>(row.events));
+      w.Close();
+      keys.push_back(f.segment_id + ":" + row.stage_id);
+      jsons.push_back(std::move(json));
+    }
+  }
+}
+
+std::string JourneyRecord(const JourneyAnalysis& a, uint32_t p) {
+  const JourneySet& j = *a.journeys;
+  const EventStore& es = *a.events;
+  const JourneyModel& model = *a.model;
+  auto events = j.events(p);
+  std::string json;
+  JsonObjectWriter w(json);
+  w.String("person_id", j.person_id(p));
+  std::string ids = "[";
+  for (auto id : j.identities(p)) {
+    if (ids.size() > 1) ids.push_back(',');
+    internal::AppendJsonString(ids, id);
+  }
+  ids += "]";
+  w.Raw("identities", ids);
+  std::string segs = "[";
+  for (size_t s = 0; s < model.segments().size(); ++s) {
+    if (!j.in_segment(p, static_cast<int>(s))) continue;
+    if (segs.size() > 1) segs.push_back(',');
+    internal::AppendJsonString(segs, model.segments()[s].id);
+  }
+  segs += "]";
+  w.Raw("segments", segs);
+  w.Int("events", static_cast<int64_t>(events.size()));
+  w.String("first_seen", FormatTimeUs(es.time_us(events.front())));
+  w.String("last_seen", FormatTimeUs(es.time_us(events.back())));
+  // Current stage: the stage of the latest event that has one.
+  std::string current;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (es.stage(*it) != kNoStage) {
+      current = model.stages()[es.stage(*it)].id;
+      break;
+    }
+  }
+  current.empty() ? w.Null("current_stage") : w.String("current_stage", current);
+  std::string entries = "{";
+  for (size_t s = 0; s < model.stages().size(); ++s) {
+    int64_t t = j.stage_entry(p, s);
+    if (t == kNotReached) continue;
+    if (entries.size() > 1) entries.push_back(',');
+    internal::AppendJsonString(entries, model.stages()[s].id);
+    entries.push_back(':');
+    internal::AppendJsonString(entries, FormatTimeUs(t));
+  }
+  entries += "}";
+  w.Raw("stage_entries", entries);
+  uint16_t last_tp = es.touchpoint(events.back());
+  w.String("last_touchpoint", model.touchpoints()[last_tp].id);
+  w.Close();
+  return json;
+}
+
+}  // namespace
+
+Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& analysis,
+                               RunReport& report) {
+  constexpr size_t kBatch = 1000;
+  for (size_t ci = 0; ci < spec.connectors.size(); ++ci) {
+    const ConnectorSpec& c = spec.connectors[ci];
+    auto wants = [&](std::string_view what) {
+      return std::find(c.receives.begin(), c.receives.end(), what) != c.receives.end();
+    };
+    PluginInstance inst(registry.Library(c.plugin), c.name, run.get(), BadRecordPolicy::kFail);
+    JK_RETURN_IF_ERROR(inst.Create(connector_configs[ci]));
+    std::vector<std::string> keys, jsons;
+    std::string type;
+    uint64_t delivered = 0;
+    auto flush_batch = [&]() -> Status {
+      if (keys.empty()) return Status::Ok();
+      std::vector<jk_record> records(keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) {
+        records[i] = jk_record{sizeof(jk_record), {type.data(), type.size()},
+                               {keys[i].data(), keys[i].size()}, {jsons[i].data(), jsons[i].size()}};
+      }
+      JK_RETURN_IF_ERROR(inst.Write(records));
+      delivered += keys.size();
+      keys.clear();
+      jsons.clear();
+      return Status::Ok();
+    };
+    if (wants("events")) {
+      type = "event";
+      const EventStore& es = *analysis.events;
+      const JourneySet& j = *analysis.journeys;
+      const JourneyModel& model = *analysis.model;
+      size_t index = 0;
+      Status inner;
+      JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) {
+        if (!inner.ok() || index >= es.size()) return;
+        size_t i = index++;
+        uint32_t p = j.person_of_event(i);
+        std::string json;
+        JsonObjectWriter w(json);
+        p == kNoPerson ? w.Null("person_id") : w.String("person_id", j.person_id(p));
+        w.String("source", e.source).String("event_id", e.event_id);
+        w.String("time", FormatTimeUs(e.time_us)).Int("time_us", e.time_us);
+        w.String("action", e.action);
+        const Touchpoint& tp = model.touchpoints()[es.touchpoint(i)];
+        w.String("touchpoint", tp.id).String("channel", tp.channel).Bool("online", tp.online);
+        es.stage(i) == kNoStage ? w.Null("stage") : w.String("stage", model.stages()[es.stage(i)].id);
+        if (e.value) w.Number("value", *e.value);
+        if (!e.currency.empty()) w.String("currency", e.currency);
+        if (e.rating) w.Number("rating", *e.rating);
+        if (const std::string* url = FindValue(e.hints, "url")) w.String("url", *url);
+        w.Close();
+        keys.push_back(e.source + ":" + e.event_id);
+        jsons.push_back(std::move(json));
+        if (keys.size() >= kBatch) inner = flush_batch();
+      }));
+      JK_RETURN_IF_ERROR(inner);
+      JK_RETURN_IF_ERROR(flush_batch());
+    }
+    if (wants("journeys")) {
+      type = "journey";
+      for (uint32_t p = 0; p < analysis.journeys->person_count(); ++p) {
+        keys.push_back(analysis.journeys->person_id(p));
+        jsons.push_back(JourneyRecord(analysis, p));
+        if (keys.size() >= kBatch) JK_RETURN_IF_ERROR(flush_batch());
+      }
+      JK_RETURN_IF_ERROR(flush_batch());
+    }
+    if (wants("stage_table")) {
+      type = "stage_table";
+      StageTableRecords(analysis, keys, jsons);
+      JK_RETURN_IF_ERROR(flush_batch());
+    }
+    JK_RETURN_IF_ERROR(inst.Flush());
+    report.connector_notes.push_back(c.name + " (" + c.plugin + "): " + std::to_string(delivered) +
+                                     " records delivered");
+  }
+  return Status::Ok();
+}
+
+Result<RunReport> Pipeline::Run(const RunOptions& options) {
+  RunReport report;
+  impl_->cancelled = false;
+  impl_->sources_done = 0;
+  JK_ASSIGN_OR_RETURN(auto store, impl_->OpenStore());
+  if (options.full_refresh) JK_RETURN_IF_ERROR(store->Reset());
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->run = impl_->MakeRunContext(store.get());
+  }
+  RunContext* run = impl_->run.get();
+
+  if (options.read_sources && !impl_->spec.sources.empty()) {
+    const auto& sources = impl_->spec.sources;
+    std::vector<std::unique_ptr<PluginInstance>> instances;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      instances.push_back(std::make_unique<PluginInstance>(
+          impl_->registry.Library(sources[i].plugin), sources[i].name, run, sources[i].on_bad_record));
+    }
+    size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
+    threads = std::min(threads, sources.size());
+    boost::asio::thread_pool pool(threads);
+    std::optional<boost::asio::signal_set> signals;
+    if (options.handle_signals) {
+      signals.emplace(pool, SIGINT, SIGTERM);
+      signals->async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) return;  // cancelled: the run ended first
+        impl_->Log(LogLevel::kWarn, std::string("received ") +
+                                        (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                                        ": stopping; every checkpoint is kept");
+        impl_->cancelled = true;
+      });
+    }
+    std::mutex done_mutex;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      // One strand per instance: a plugin instance is never called from two threads at once.
+      auto strand = boost::asio::make_strand(pool);
+      boost::asio::post(strand, [&, i] {
+        PluginInstance& inst = *instances[i];
+        auto started = std::chrono::steady_clock::now();
+        Status s = inst.Create(impl_->source_configs[i]);
+        std::vector<std::string> streams;
+        if (s.ok()) {
+          auto r = inst.Streams();
+          if (r.ok()) {
+            streams = *r;
+          } else {
+            s = r.status();
+          }
+        }
+        for (const std::string& stream : streams) {
+          if (!s.ok()) break;
+          if (impl_->cancelled) {
+            s = Cancelled(inst.name() + ": stopped before stream '" + stream + "'");
+            break;
+          }
+          s = inst.Read(stream, options.full_refresh);
+        }
+        inst.report().status = s;
+        inst.report().seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (++impl_->sources_done == sources.size()) {
+          std::lock_guard lock(done_mutex);
+          if (signals) boost::asio::post(pool, [&] { signals->cancel(); });
+        }
+      });
+    }
+    pool.join();
+    Status first_error;
+    for (auto& inst : instances) {
+      report.sources.push_back(inst->report());
+      report.dead_lettered += inst->report().bad_records;
+      if (!inst->dead_letter_path().empty()) {
+        report.dead_letter_files.push_back(inst->dead_letter_path());
+      }
+      const Status& s = inst->report().status;
+      if (!s.ok() && first_error.ok()) first_error = s;
+    }
+    instances.clear();
+    if (impl_->cancelled) {
+      return Cancelled("the run was stopped; every checkpoint is kept — run again to go on");
+    }
+    if (!first_error.ok()) return first_error;
+  }
+  JK_ASSIGN_OR_RETURN(report.stored_events, store->CountEvents());
+  JK_ASSIGN_OR_RETURN(report.analysis, impl_->AnalyzeStore(*store));
+  if (options.write_connectors) JK_RETURN_IF_ERROR(impl_->Deliver(*store, report.analysis, report));
+  return report;
+}
+
+}  // namespace journeykit

@@ -1,0 +1,207 @@
+// pipeline_spec.cpp — parsing the pipeline file.
+#include <journeykit/pipeline.hpp>
+
+#include "internal/json_read.hpp"
+
+#include <simdjson.h>
+
+#include <boost/filesystem.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace journeykit {
+
+using internal::AsObject;
+using internal::AsString;
+using internal::AsStringList;
+using internal::CheckKeys;
+using internal::element;
+using internal::object;
+
+namespace {
+
+std::string ResolvePath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.front() == '/') return path;
+  return (boost::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+Result<BadRecordPolicy> ParsePolicy(const element& e, const std::string& path) {
+  JK_ASSIGN_OR_RETURN(std::string s, AsString(e, path));
+  if (s == "fail") return BadRecordPolicy::kFail;
+  if (s == "dead_letter") return BadRecordPolicy::kDeadLetter;
+  return InvalidArgument(path + ": '" + s + "' is not one of: fail, dead_letter");
+}
+
+Status CheckName(const std::string& name, const std::string& path) {
+  if (name.empty()) return InvalidArgument(path + ".name: empty");
+  for (char c : name) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    if (!ok) {
+      return InvalidArgument(path + ".name: '" + name +
+                             "' may only use letters, digits, '-', '_' and '.'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PipelineSpec> PipelineSpec::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound(path + ": cannot open the pipeline file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return Parse(buffer.str(), path);
+}
+
+Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::string& path) {
+  PipelineSpec spec;
+  spec.file = path;
+  boost::filesystem::path file(path);
+  spec.base_dir = file.has_parent_path() ? file.parent_path().string() : ".";
+
+  simdjson::dom::parser parser;
+  element root;
+  if (auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
+    return InvalidArgument(path + ": not valid JSON (" + simdjson::error_message(err) + ")");
+  }
+  JK_ASSIGN_OR_RETURN(object o, AsObject(root, path));
+  JK_RETURN_IF_ERROR(CheckKeys(o, path, {"version", "plugin_paths", "state", "on_bad_record",
+                                         "dead_letter_dir", "identity", "sources", "model",
+                                         "analyses", "connectors", "description"}));
+  element e;
+  if (o.at_key("version").get(e) == simdjson::SUCCESS) {
+    int64_t version = 0;
+    if (e.get_int64().get(version) != simdjson::SUCCESS || version != 1) {
+      return InvalidArgument(path + ".version: this JourneyKit reads version 1 pipeline files");
+    }
+  }
+  if (o.at_key("plugin_paths").get(e) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(auto paths, AsStringList(e, path + ".plugin_paths"));
+    for (auto& p : paths) spec.plugin_paths.push_back(ResolvePath(spec.base_dir, p));
+  }
+  spec.state_path = ResolvePath(spec.base_dir, "journeykit-state.db");
+  if (o.at_key("state").get(e) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(object state, AsObject(e, path + ".state"));
+    JK_RETURN_IF_ERROR(CheckKeys(state, path + ".state", {"path"}));
+    element p;
+    if (state.at_key("path").get(p) == simdjson::SUCCESS) {
+      JK_ASSIGN_OR_RETURN(std::string sp, AsString(p, path + ".state.path"));
+      spec.state_path = ResolvePath(spec.base_dir, sp);
+    }
+  }
+  BadRecordPolicy default_policy = BadRecordPolicy::kFail;
+  if (o.at_key("on_bad_record").get(e) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(default_policy, ParsePolicy(e, path + ".on_bad_record"));
+  }
+  if (o.at_key("dead_letter_dir").get(e) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string d, AsString(e, path + ".dead_letter_dir"));
+    spec.dead_letter_dir = ResolvePath(spec.base_dir, d);
+  } else if (spec.state_path == ":memory:") {
+    spec.dead_letter_dir = ResolvePath(spec.base_dir, "dead-letter");
+  } else {
+    spec.dead_letter_dir =
+        (boost::filesystem::path(spec.state_path).parent_path() / "dead-letter").string();
+  }
+  if (o.at_key("identity").get(e) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(object identity, AsObject(e, path + ".identity"));
+    JK_RETURN_IF_ERROR(CheckKeys(identity, path + ".identity", {"blocked_values"}));
+    element b;
+    if (identity.at_key("blocked_values").get(b) == simdjson::SUCCESS) {
+      JK_ASSIGN_OR_RETURN(spec.identity.blocked_values,
+                          AsStringList(b, path + ".identity.blocked_values"));
+    }
+  }
+  if (o.at_key("model").get(e) != simdjson::SUCCESS) {
+    return InvalidArgument(path + ".model: missing (the stages, touchpoints and segments)");
+  }
+  spec.model_json = simdjson::minify(e);
+  if (o.at_key("analyses").get(e) == simdjson::SUCCESS) {
+    simdjson::dom::array arr;
+    if (e.get_array().get(arr) != simdjson::SUCCESS) {
+      return internal::WrongType(path + ".analyses", e, "an array");
+    }
+    size_t i = 0;
+    for (element item : arr) {
+      std::string p = path + ".analyses[" + std::to_string(i++) + "]";
+      JK_ASSIGN_OR_RETURN(object a, AsObject(item, p));
+      JK_RETURN_IF_ERROR(CheckKeys(a, p, {"type"}));
+      element t;
+      if (a.at_key("type").get(t) != simdjson::SUCCESS) return InvalidArgument(p + ".type: missing");
+      JK_ASSIGN_OR_RETURN(std::string type, AsString(t, p + ".type"));
+      if (type != "stage_funnel") {
+        return InvalidArgument(p + ".type: unknown analysis '" + type + "' (known: stage_funnel)");
+      }
+      spec.analyses.push_back(type);
+    }
+  } else {
+    spec.analyses.push_back("stage_funnel");
+  }
+
+  std::set<std::string> names;
+  auto parse_instances = [&](std::string_view key, bool is_source) -> Status {
+    element list;
+    if (o.at_key(key).get(list) != simdjson::SUCCESS) {
+      if (is_source) return InvalidArgument(path + ".sources: missing (at least one source)");
+      return Status::Ok();
+    }
+    simdjson::dom::array arr;
+    std::string base = path + "." + std::string(key);
+    if (list.get_array().get(arr) != simdjson::SUCCESS) {
+      return internal::WrongType(base, list, "an array");
+    }
+    size_t i = 0;
+    for (element item : arr) {
+      std::string p = base + "[" + std::to_string(i++) + "]";
+      JK_ASSIGN_OR_RETURN(object inst, AsObject(item, p));
+      if (is_source) {
+        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "on_bad_record"}));
+      } else {
+        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "receives"}));
+      }
+      element v;
+      std::string name, plugin, config = "{}";
+      if (inst.at_key("name").get(v) != simdjson::SUCCESS) return InvalidArgument(p + ".name: missing");
+      JK_ASSIGN_OR_RETURN(name, AsString(v, p + ".name"));
+      JK_RETURN_IF_ERROR(CheckName(name, p));
+      if (!names.insert(name).second) {
+        return InvalidArgument(p + ".name: '" + name + "' is used by another instance");
+      }
+      if (inst.at_key("plugin").get(v) != simdjson::SUCCESS) {
+        return InvalidArgument(p + ".plugin: missing (a plugin name; see `journeykit plugins`)");
+      }
+      JK_ASSIGN_OR_RETURN(plugin, AsString(v, p + ".plugin"));
+      if (inst.at_key("config").get(v) == simdjson::SUCCESS) {
+        JK_RETURN_IF_ERROR(AsObject(v, p + ".config").status());
+        config = simdjson::minify(v);
+      }
+      if (is_source) {
+        SourceSpec s{name, plugin, config, default_policy};
+        if (inst.at_key("on_bad_record").get(v) == simdjson::SUCCESS) {
+          JK_ASSIGN_OR_RETURN(s.on_bad_record, ParsePolicy(v, p + ".on_bad_record"));
+        }
+        spec.sources.push_back(std::move(s));
+      } else {
+        ConnectorSpec c{name, plugin, config, {"events", "journeys", "stage_table"}};
+        if (inst.at_key("receives").get(v) == simdjson::SUCCESS) {
+          JK_ASSIGN_OR_RETURN(c.receives, AsStringList(v, p + ".receives"));
+          for (const std::string& r : c.receives) {
+            if (r != "events" && r != "journeys" && r != "stage_table") {
+              return InvalidArgument(p + ".receives: '" + r +
+                                     "' is not one of: events, journeys, stage_table");
+            }
+          }
+        }
+        spec.connectors.push_back(std::move(c));
+      }
+    }
+    return Status::Ok();
+  };
+  JK_RETURN_IF_ERROR(parse_instances("sources", true));
+  JK_RETURN_IF_ERROR(parse_instances("connectors", false));
+  return spec;
+}
+
+}  // namespace journeykit

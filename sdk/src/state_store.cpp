@@ -1,0 +1,286 @@
+// state_store.cpp — SQLite schema, transactions and the compact encoding of key-value lists.
+#include <journeykit/state_store.hpp>
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+namespace journeykit {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  identities BLOB,
+  hints BLOB,
+  properties BLOB,
+  text TEXT,
+  currency TEXT,
+  value REAL,
+  rating REAL,
+  sentiment REAL,
+  UNIQUE (source, event_id)
+);
+CREATE TABLE IF NOT EXISTS cursors (
+  source TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  state TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  PRIMARY KEY (source, stream)
+);
+)sql";
+
+// Key-value lists are stored as a blob of varint-length-prefixed strings: k1 v1 k2 v2 ...
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+std::string EncodePairs(const KeyValues& kv) {
+  std::string out;
+  for (const auto& [k, v] : kv) {
+    PutVarint(out, k.size());
+    out += k;
+    PutVarint(out, v.size());
+    out += v;
+  }
+  return out;
+}
+
+bool GetVarint(const unsigned char*& p, const unsigned char* end, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    unsigned char b = *p++;
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool DecodePairs(const void* blob, int size, KeyValues& out) {
+  out.clear();
+  auto p = static_cast<const unsigned char*>(blob);
+  const unsigned char* end = p + size;
+  while (p < end) {
+    uint64_t klen = 0, vlen = 0;
+    if (!GetVarint(p, end, klen) || static_cast<uint64_t>(end - p) < klen) return false;
+    std::string k(reinterpret_cast<const char*>(p), klen);
+    p += klen;
+    if (!GetVarint(p, end, vlen) || static_cast<uint64_t>(end - p) < vlen) return false;
+    std::string v(reinterpret_cast<const char*>(p), vlen);
+    p += vlen;
+    out.emplace_back(std::move(k), std::move(v));
+  }
+  return true;
+}
+
+std::string Text(sqlite3_stmt* st, int col) {
+  auto p = sqlite3_column_text(st, col);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p),
+                                                    static_cast<size_t>(sqlite3_column_bytes(st, col)));
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+}  // namespace
+
+struct StateStore::Impl {
+  std::string path;
+  sqlite3* db = nullptr;
+  mutable std::mutex mutex;
+
+  ~Impl() { sqlite3_close(db); }
+
+  Status Error(const std::string& what) const {
+    return IoError("state store " + path + ": " + what + ": " + sqlite3_errmsg(db));
+  }
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : "unknown error";
+      sqlite3_free(err);
+      return IoError("state store " + path + ": " + message);
+    }
+    return Status::Ok();
+  }
+};
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+const std::string& StateStore::path() const { return impl_->path; }
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
+    Status s = impl->Error("cannot open (check that the folder exists and is writable)");
+    return s;
+  }
+  sqlite3_busy_timeout(impl->db, 10000);
+  JK_RETURN_IF_ERROR(impl->Exec(kSchema));
+  return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+}
+
+Status StateStore::Reset() {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->Exec("BEGIN; DELETE FROM events; DELETE FROM cursors; COMMIT;");
+}
+
+Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view source,
+                                                          std::string_view stream) {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT state FROM cursors WHERE source = ?1 AND stream = ?2");
+  if (!st.ok()) return impl_->Error("reading a cursor");
+  sqlite3_bind_text(st.get(), 1, source.data(), static_cast<int>(source.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.get(), 2, stream.data(), static_cast<int>(stream.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st.get());
+  if (rc == SQLITE_ROW) return std::optional<std::string>(Text(st.get(), 0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return impl_->Error("reading a cursor");
+}
+
+Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view stream,
+                                       std::span<const Event> events, const std::string* state) {
+  std::lock_guard lock(impl_->mutex);
+  JK_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
+  CommitStats stats;
+  auto fail = [&](const std::string& what) {
+    Status s = impl_->Error(what);
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  };
+  {
+    Statement st(impl_->db,
+                 "INSERT OR IGNORE INTO events (source, event_id, time_us, action, identities, "
+                 "hints, properties, text, currency, value, rating, sentiment) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    if (!st.ok()) return fail("preparing the event insert");
+    std::string ids, hints, props;
+    for (const Event& e : events) {
+      sqlite3_stmt* s = st.get();
+      sqlite3_reset(s);
+      sqlite3_bind_text(s, 1, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, e.event_id.data(), static_cast<int>(e.event_id.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(s, 3, e.time_us);
+      sqlite3_bind_text(s, 4, e.action.data(), static_cast<int>(e.action.size()), SQLITE_STATIC);
+      ids = EncodePairs(e.identities);
+      hints = EncodePairs(e.hints);
+      props = EncodePairs(e.properties);
+      sqlite3_bind_blob(s, 5, ids.data(), static_cast<int>(ids.size()), SQLITE_STATIC);
+      sqlite3_bind_blob(s, 6, hints.data(), static_cast<int>(hints.size()), SQLITE_STATIC);
+      sqlite3_bind_blob(s, 7, props.data(), static_cast<int>(props.size()), SQLITE_STATIC);
+      if (e.text.empty()) {
+        sqlite3_bind_null(s, 8);
+      } else {
+        sqlite3_bind_text(s, 8, e.text.data(), static_cast<int>(e.text.size()), SQLITE_STATIC);
+      }
+      if (e.currency.empty()) {
+        sqlite3_bind_null(s, 9);
+      } else {
+        sqlite3_bind_text(s, 9, e.currency.data(), static_cast<int>(e.currency.size()), SQLITE_STATIC);
+      }
+      auto bind_opt = [s](int col, const std::optional<double>& v) {
+        if (v) {
+          sqlite3_bind_double(s, col, *v);
+        } else {
+          sqlite3_bind_null(s, col);
+        }
+      };
+      bind_opt(10, e.value);
+      bind_opt(11, e.rating);
+      bind_opt(12, e.sentiment);
+      if (sqlite3_step(s) != SQLITE_DONE) return fail("storing event '" + e.event_id + "'");
+      if (sqlite3_changes(impl_->db) > 0) {
+        ++stats.inserted;
+      } else {
+        ++stats.duplicates;
+      }
+    }
+  }
+  if (state != nullptr) {
+    Statement st(impl_->db,
+                 "INSERT INTO cursors (source, stream, state) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT (source, stream) DO UPDATE SET state = excluded.state, "
+                 "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+    if (!st.ok()) return fail("preparing the cursor update");
+    sqlite3_bind_text(st.get(), 1, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st.get(), 2, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st.get(), 3, state->data(), static_cast<int>(state->size()), SQLITE_STATIC);
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("storing the cursor");
+  }
+  if (sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("committing");
+  }
+  return stats;
+}
+
+Status StateStore::ForEachEvent(const std::function<void(const Event&)>& fn) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT source, event_id, time_us, action, identities, hints, properties, text, "
+               "currency, value, rating, sentiment FROM events ORDER BY seq");
+  if (!st.ok()) return impl_->Error("reading events");
+  Event e;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = st.get();
+    e.source = Text(s, 0);
+    e.event_id = Text(s, 1);
+    e.time_us = sqlite3_column_int64(s, 2);
+    e.action = Text(s, 3);
+    bool ok = DecodePairs(sqlite3_column_blob(s, 4), sqlite3_column_bytes(s, 4), e.identities) &&
+              DecodePairs(sqlite3_column_blob(s, 5), sqlite3_column_bytes(s, 5), e.hints) &&
+              DecodePairs(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), e.properties);
+    if (!ok) {
+      return IoError("state store " + impl_->path + ": event '" + e.event_id + "' of source '" +
+                     e.source + "' is corrupt; rerun with --full-refresh");
+    }
+    e.text = Text(s, 7);
+    e.currency = Text(s, 8);
+    auto opt = [s](int col) -> std::optional<double> {
+      if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::nullopt;
+      return sqlite3_column_double(s, col);
+    };
+    e.value = opt(9);
+    e.rating = opt(10);
+    e.sentiment = opt(11);
+    fn(e);
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading events");
+  return Status::Ok();
+}
+
+Result<uint64_t> StateStore::CountEvents() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT count(*) FROM events");
+  if (!st.ok() || sqlite3_step(st.get()) != SQLITE_ROW) return impl_->Error("counting events");
+  return static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+}
+
+}  // namespace journeykit
