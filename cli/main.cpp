@@ -60,11 +60,13 @@ std::vector<std::string> ExecutableRelativePluginDirs() {
 PipelineOptions MakeOptions(bool verbose) {
   PipelineOptions options;
   options.extra_plugin_dirs = ExecutableRelativePluginDirs();
-  options.log = [verbose](LogLevel level, const std::string& message) {
+  // On a terminal, a message first clears the progress line it interrupts.
+  const char* clear_line = isatty(STDERR_FILENO) != 0 ? "\r\033[K" : "";
+  options.log = [verbose, clear_line](LogLevel level, const std::string& message) {
     if (level == LogLevel::kDebug && !verbose) return;
     if (level == LogLevel::kInfo && !verbose) return;
     static const char* kNames[] = {"debug", "info", "warn", "error"};
-    std::cerr << "\r\033[K" << "journeykit " << kNames[static_cast<int>(level)] << ": " << message
+    std::cerr << clear_line << "journeykit " << kNames[static_cast<int>(level)] << ": " << message
               << "\n";
   };
   return options;

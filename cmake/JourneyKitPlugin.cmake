@@ -26,8 +26,14 @@ function(journeykit_add_plugin name)
   endif()
   target_compile_features(${target} PRIVATE cxx_std_20)
   target_link_libraries(${target} PRIVATE JourneyKit::plugin_api ${ARG_LIBRARIES})
-  # Every symbol must resolve when the plugin is linked, not when a host loads it.
-  target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  # Every symbol must resolve when the plugin is linked, not when a host loads it; and the
+  # entry point is the only symbol the library exports (no C++ symbol can clash with the host's).
+  set(version_script "${CMAKE_CURRENT_BINARY_DIR}/journeykit-plugin-exports.map")
+  if(NOT EXISTS "${version_script}")
+    file(WRITE "${version_script}" "{ global: journeykit_plugin_v1; local: *; };\n")
+  endif()
+  target_link_options(${target} PRIVATE "LINKER:--no-undefined" "LINKER:--version-script=${version_script}")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${version_script}")
   if(DEFINED JOURNEYKIT_PLUGIN_INSTALL_DIR AND NOT ARG_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION "${JOURNEYKIT_PLUGIN_INSTALL_DIR}")
   endif()
