@@ -5,8 +5,8 @@
 #include <journeykit/plugin_registry.hpp>
 #include <journeykit/version.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <unistd.h>
 
@@ -31,13 +31,19 @@ constexpr int kExitInterrupted = 130;
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound: return kExitBadInput;
-    case StatusCode::kDataError: return kExitRunFailed;
-    case StatusCode::kFailedPrecondition: return kExitCheckFailed;
-    case StatusCode::kCancelled: return kExitInterrupted;
-    default: return kExitRunFailed;
+    case StatusCode::kNotFound:
+      return kExitBadInput;
+    case StatusCode::kDataError:
+      return kExitRunFailed;
+    case StatusCode::kFailedPrecondition:
+      return kExitCheckFailed;
+    case StatusCode::kCancelled:
+      return kExitInterrupted;
+    default:
+      return kExitRunFailed;
   }
 }
 
@@ -98,10 +104,12 @@ class ProgressLine {
     while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
       Progress p = pipeline_.progress();
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << fmt::format("\r\033[Kreading: {} events ({:.0f} events/s), {:.1f} MB, {}/{} sources done",
-                               p.events, secs > 0 ? static_cast<double>(p.events) / secs : 0.0,
-                               static_cast<double>(p.bytes) / 1e6, p.sources_done, p.sources_total)
-                << std::flush;
+      std::cerr
+          << fmt::format(
+                 "\r\033[Kreading: {} events ({:.0f} events/s), {:.1f} MB, {}/{} sources done",
+                 p.events, secs > 0 ? static_cast<double>(p.events) / secs : 0.0,
+                 static_cast<double>(p.bytes) / 1e6, p.sources_done, p.sources_total)
+          << std::flush;
     }
   }
   const Pipeline& pipeline_;
@@ -138,14 +146,15 @@ int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
   std::cout << fmt::format("{:<16} {:<14} {:>10} {:>10} {:>10} {:>6} {:>8}\n", "Source", "Plugin",
                            "Read", "New", "Duplicate", "Bad", "Seconds");
   for (const SourceReport& s : report->sources) {
-    std::cout << fmt::format("{:<16} {:<14} {:>10} {:>10} {:>10} {:>6} {:>8.2f}\n", s.name, s.plugin,
-                             s.emitted, s.inserted, s.duplicates, s.bad_records, s.seconds);
+    std::cout << fmt::format("{:<16} {:<14} {:>10} {:>10} {:>10} {:>6} {:>8.2f}\n", s.name,
+                             s.plugin, s.emitted, s.inserted, s.duplicates, s.bad_records,
+                             s.seconds);
   }
   const JourneySet& j = *report->analysis.journeys;
-  std::cout << fmt::format("\nStored events: {}; people: {} (identity merges: {}); events without "
-                           "a usable identity: {}\n",
-                           report->stored_events, j.person_count(), j.identity_merges(),
-                           j.unidentified_events());
+  std::cout << fmt::format(
+      "\nStored events: {}; people: {} (identity merges: {}); events without "
+      "a usable identity: {}\n",
+      report->stored_events, j.person_count(), j.identity_merges(), j.unidentified_events());
   if (report->dead_lettered > 0) {
     std::cout << fmt::format("Bad records set aside: {} (see {})\n", report->dead_lettered,
                              fmt::join(report->dead_letter_files, ", "));
@@ -168,7 +177,8 @@ int CheckCommand(const std::string& path, bool verbose) {
 
 int PluginsCommand(const std::vector<std::string>& paths, bool verbose) {
   PluginRegistry registry;
-  std::vector<std::vector<std::string>> levels = {paths, PluginRegistry::EnvironmentPaths(),
+  std::vector<std::vector<std::string>> levels = {paths,
+                                                  PluginRegistry::EnvironmentPaths(),
                                                   ExecutableRelativePluginDirs(),
                                                   {PluginRegistry::InstallDirectory()}};
   Status s = registry.Discover(levels);
@@ -228,21 +238,30 @@ int main(int argc, char** argv) {
 
   std::string pipeline_path, segment;
   bool full_refresh = false, no_connectors = false;
-  auto* run = app.add_subcommand("run", "Read every source, build journeys, print the stage table, deliver to connectors");
-  run->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
-  run->add_flag("--full-refresh", full_refresh, "Forget stored events and cursors and read everything again");
+  auto* run = app.add_subcommand(
+      "run", "Read every source, build journeys, print the stage table, deliver to connectors");
+  run->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_flag("--full-refresh", full_refresh,
+                "Forget stored events and cursors and read everything again");
   run->add_flag("--no-connectors", no_connectors, "Do not deliver to connectors");
   run->add_option("--segment", segment, "Print only this segment's stage table");
 
   auto* check = app.add_subcommand("check", "Validate the pipeline and run each plugin's check");
-  check->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
+  check->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   std::vector<std::string> plugin_paths;
-  auto* plugins = app.add_subcommand("plugins", "List plugins: name, kind, version, ABI, config spec");
+  auto* plugins =
+      app.add_subcommand("plugins", "List plugins: name, kind, version, ABI, config spec");
   plugins->add_option("--path", plugin_paths, "Extra plugin folder or file (repeatable)");
 
   auto* map = app.add_subcommand("map", "Print the stage table of a segment from the stored state");
-  map->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")->required()->check(CLI::ExistingFile);
+  map->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
   map->add_option("--segment", segment, "Segment id (default: all)");
 
   try {

@@ -16,11 +16,13 @@ std::string HumanDuration(double seconds) {
 
 std::string FormatStageTable(const StageFunnel& f) {
   std::string out;
-  out += fmt::format("Segment: {} ({}) — {} people, {} events; sources: {}\n", f.segment_name,
-                     f.segment_id, f.people, f.events,
-                     f.sources.empty() ? std::string("none") : fmt::format("{}", fmt::join(f.sources, ", ")));
+  out += fmt::format(
+      "Segment: {} ({}) — {} people, {} events; sources: {}\n", f.segment_name, f.segment_id,
+      f.people, f.events,
+      f.sources.empty() ? std::string("none") : fmt::format("{}", fmt::join(f.sources, ", ")));
   size_t name_width = 5;
-  for (const auto& r : f.rows) name_width = std::max(name_width, r.stage_name.size() + (r.goal ? 2 : 0));
+  for (const auto& r : f.rows)
+    name_width = std::max(name_width, r.stage_name.size() + (r.goal ? 2 : 0));
   out += fmt::format("  {:<{}}  {:>8}  {:>8}  {:>7}  {:>8}  {:>10}  {:>8}\n", "Stage", name_width,
                      "Reached", "Onward", "Conv.", "Dropped", "Median →", "Events");
   for (const auto& r : f.rows) {
@@ -37,7 +39,8 @@ std::string FormatStageTable(const StageFunnel& f) {
                        f.people_reaching_goal, f.people, *f.goal_conversion_rate * 100);
   }
   if (f.people > 0 && f.people < 30) {
-    out += fmt::format("  Note: only {} people in this segment — treat rates as indicative.\n", f.people);
+    out += fmt::format("  Note: only {} people in this segment — treat rates as indicative.\n",
+                       f.people);
   }
   return out;
 }

@@ -12,8 +12,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kStageColumns[] = {
-    "segment", "segment_name", "stage", "stage_name", "goal", "people_in_segment", "reached",
-    "progressed", "dropped", "conversion_rate", "drop_off_rate", "median_time_to_next_s", "events"};
+    "segment", "segment_name",      "stage",         "stage_name",
+    "goal",    "people_in_segment", "reached",       "progressed",
+    "dropped", "conversion_rate",   "drop_off_rate", "median_time_to_next_s",
+    "events"};
 
 // RFC 4180: quote a field when it holds a delimiter, a quote or a line break.
 std::string CsvField(std::string_view s) {
@@ -53,7 +55,8 @@ Result<FilesConnector::Output*> FilesConnector::OutputFor(std::string_view type)
   if (it != outputs_.end()) return &it->second;
   auto name = file_names_.find(type);
   if (name == file_names_.end()) {
-    return InvalidArgument("record type '" + std::string(type) + "' is not one this connector writes");
+    return InvalidArgument("record type '" + std::string(type) +
+                           "' is not one this connector writes");
   }
   std::error_code ec;
   fs::create_directories(directory_, ec);

@@ -51,13 +51,15 @@ int main() {
   std::printf("%zu people, %llu events\n", journeys.person_count(),
               static_cast<unsigned long long>(funnel.events));
   for (const StageFunnelRow& row : funnel.rows) {
-    std::printf("%-6s reached %llu", row.stage_name.c_str(), static_cast<unsigned long long>(row.reached));
+    std::printf("%-6s reached %llu", row.stage_name.c_str(),
+                static_cast<unsigned long long>(row.reached));
     if (row.conversion_rate) std::printf(", %.0f%% moved on", *row.conversion_rate * 100);
-    if (row.median_time_to_next_s) std::printf(", median %.1f days", *row.median_time_to_next_s / 86400);
+    if (row.median_time_to_next_s)
+      std::printf(", median %.1f days", *row.median_time_to_next_s / 86400);
     std::printf("\n");
   }
   // Expected: 3 people; Visit 3 (67% on, 1.5 days), Trial 2 (50% on, 2.0 days), Paid 1.
-  bool ok = journeys.person_count() == 3 && funnel.rows[0].reached == 3 && funnel.rows[1].reached == 2 &&
-            funnel.rows[2].reached == 1;
+  bool ok = journeys.person_count() == 3 && funnel.rows[0].reached == 3 &&
+            funnel.rows[1].reached == 2 && funnel.rows[2].reached == 1;
   return ok ? 0 : 1;
 }

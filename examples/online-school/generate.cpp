@@ -64,7 +64,9 @@ class Random {
     }
   }
   // Uniform in [lo, hi], both inclusive.
-  i64 Between(i64 lo, i64 hi) { return lo + static_cast<i64>(Below(static_cast<u64>(hi - lo) + 1)); }
+  i64 Between(i64 lo, i64 hi) {
+    return lo + static_cast<i64>(Below(static_cast<u64>(hi - lo) + 1));
+  }
   bool Chance(double p) { return Unit() < p; }
   // A duration of lo..hi seconds plus sub-second noise, in µs.
   i64 Seconds(i64 lo, i64 hi) {
@@ -123,7 +125,9 @@ Civil CivilFromDays(i64 z) {
 
 i64 FloorDiv(i64 a, i64 b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-int Weekday(i64 day) { return static_cast<int>(((day % 7) + 11) % 7); }  // 0 = Sunday; day 0 was a Thursday
+int Weekday(i64 day) {
+  return static_cast<int>(((day % 7) + 11) % 7);
+}  // 0 = Sunday; day 0 was a Thursday
 
 std::string EventDate(i64 us) {
   const Civil c = CivilFromDays(FloorDiv(us, kDay));
@@ -137,9 +141,9 @@ std::string IsoUtc(i64 us) {
   const i64 secs = (us - day * kDay) / kSecond;
   const Civil c = CivilFromDays(day);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month,
-                c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+                static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   return buf;
 }
 
@@ -153,8 +157,8 @@ i64 NextWeekly(i64 not_before, int weekday, int hour) {
 
 // A time of day weighted towards lunch breaks and evenings, as course traffic is.
 i64 TimeOfDay(Random& r) {
-  const std::size_t hour = r.Weighted({1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 4, 4.2, 4.5, 5.5, 5.2,
-                                       4.6, 4.4, 4.6, 5, 6, 7, 7.5, 6.5, 4.5, 2.2});
+  const std::size_t hour = r.Weighted({1,   0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 4,   4.2, 4.5,
+                                       5.5, 5.2, 4.6, 4.4, 4.6, 5,   6,   7,   7.5, 6.5, 4.5, 2.2});
   return static_cast<i64>(hour) * kHour + r.Seconds(0, 3599);
 }
 
@@ -167,14 +171,30 @@ void AppendJsonString(std::string& out, std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -232,9 +252,12 @@ enum class FirstTouch { kMeta, kGoogle, kOrganic, kNewsletter };
 
 std::string_view PersonaName(Persona p) {
   switch (p) {
-    case Persona::kBeginner: return "beginner";
-    case Persona::kSmbOwner: return "smb_owner";
-    case Persona::kMarketer: return "marketer";
+    case Persona::kBeginner:
+      return "beginner";
+    case Persona::kSmbOwner:
+      return "smb_owner";
+    case Persona::kMarketer:
+      return "marketer";
   }
   return "";
 }
@@ -243,9 +266,12 @@ std::string_view PersonaName(Persona p) {
 template <class T>
 T By(Persona p, T beginner, T smb_owner, T marketer) {
   switch (p) {
-    case Persona::kBeginner: return beginner;
-    case Persona::kSmbOwner: return smb_owner;
-    case Persona::kMarketer: return marketer;
+    case Persona::kBeginner:
+      return beginner;
+    case Persona::kSmbOwner:
+      return smb_owner;
+    case Persona::kMarketer:
+      return marketer;
   }
   return beginner;
 }
@@ -261,7 +287,9 @@ struct Acquisition {  // an empty source means a direct visit
   }
 };
 
-Acquisition Email(std::string campaign) { return {"newsletter", "email", std::move(campaign), "", ""}; }
+Acquisition Email(std::string campaign) {
+  return {"newsletter", "email", std::move(campaign), "", ""};
+}
 
 struct Geo {
   const char *continent, *sub_continent, *country, *region, *city, *language;
@@ -279,7 +307,8 @@ constexpr std::array<Geo, 10> kGeos{{
     {"Europe", "Southern Europe", "Italy", "Lombardy", "Milan", "it-it"},
     {"Europe", "Western Europe", "France", "Ile-de-France", "Paris", "fr-fr"},
 }};
-constexpr Geo kBotGeo{"Americas", "Northern America", "United States", "Virginia", "Ashburn", "en-us"};
+constexpr Geo kBotGeo{"Americas", "Northern America", "United States",
+                      "Virginia", "Ashburn",          "en-us"};
 
 struct DeviceProfile {
   const char *category, *brand, *model, *os, *os_version, *browser, *browser_version;
@@ -296,7 +325,8 @@ constexpr std::array<DeviceProfile, 3> kDesktops{{
     {"desktop", "Google", "Chrome", "Windows", "Windows 10", "Chrome", "128.0.6613.120"},
     {"desktop", "Microsoft", "Edge", "Windows", "Windows 10", "Edge", "128.0.2739.67"},
 }};
-constexpr DeviceProfile kBotDevice{"desktop", "Google", "Chrome", "Linux", "Linux x86_64", "Chrome", "128.0.6613.84"};
+constexpr DeviceProfile kBotDevice{"desktop",      "Google", "Chrome",       "Linux",
+                                   "Linux x86_64", "Chrome", "128.0.6613.84"};
 
 struct Device {
   DeviceProfile profile;
@@ -314,7 +344,9 @@ struct Param {
   double d = 0;
 };
 
-Param Str(std::string key, std::string v) { return {std::move(key), Param::Kind::kString, std::move(v), 0, 0}; }
+Param Str(std::string key, std::string v) {
+  return {std::move(key), Param::Kind::kString, std::move(v), 0, 0};
+}
 Param Int(std::string key, i64 v) { return {std::move(key), Param::Kind::kInt, "", v, 0}; }
 Param Dbl(std::string key, double v) { return {std::move(key), Param::Kind::kDouble, "", 0, v}; }
 
@@ -360,7 +392,8 @@ struct Output {
   int next_order = 1001;
 
   bool InWindow(i64 t) const { return t >= start && t < end; }
-  void Add(std::vector<std::pair<std::pair<i64, u64>, std::string>>& rows, i64 t, std::string line) {
+  void Add(std::vector<std::pair<std::pair<i64, u64>, std::string>>& rows, i64 t,
+           std::string line) {
     if (InWindow(t)) rows.push_back({{t, seq++}, std::move(line)});
   }
 };
@@ -392,7 +425,8 @@ std::string_view HostOf(std::string_view url) {
   const auto begin = url.find("://");
   if (begin == std::string_view::npos) return "";
   const auto end = url.find_first_of("/?", begin + 3);
-  return url.substr(begin + 3, end == std::string_view::npos ? std::string_view::npos : end - begin - 3);
+  return url.substr(begin + 3,
+                    end == std::string_view::npos ? std::string_view::npos : end - begin - 3);
 }
 
 std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
@@ -400,8 +434,8 @@ std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
   const bool known = p.registered_at != kNever && e.time >= p.registered_at;
   std::string o;
   o.reserve(2048);
-  o += "{\"event_date\":\"" + EventDate(e.time) + "\",\"event_timestamp\":\"" + std::to_string(e.time) +
-       "\",\"event_name\":";
+  o += "{\"event_date\":\"" + EventDate(e.time) + "\",\"event_timestamp\":\"" +
+       std::to_string(e.time) + "\",\"event_name\":";
   AppendJsonString(o, e.name);
   o += ",\"event_params\":[";
   AppendParam(o, Int("ga_session_id", e.session_start / kSecond));
@@ -423,20 +457,21 @@ std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
   if (known) {
     o += "{\"key\":\"persona\",\"value\":{\"string_value\":";
     AppendJsonString(o, PersonaName(p.persona));
-    o += ",\"int_value\":null,\"float_value\":null,\"double_value\":null,\"set_timestamp_micros\":\"" +
+    o += ",\"int_value\":null,\"float_value\":null,\"double_value\":null,\"set_timestamp_micros\":"
+         "\"" +
          std::to_string(p.registered_at) + "\"}}";
   }
   o += "],\"user_first_touch_timestamp\":\"" + std::to_string(dev.first_touch) + "\"";
   const DeviceProfile& d = dev.profile;
-  o += ",\"device\":{\"category\":\"" + std::string(d.category) + "\",\"mobile_brand_name\":\"" + d.brand +
-       "\",\"mobile_model_name\":\"" + d.model + "\",\"operating_system\":\"" + d.os +
+  o += ",\"device\":{\"category\":\"" + std::string(d.category) + "\",\"mobile_brand_name\":\"" +
+       d.brand + "\",\"mobile_model_name\":\"" + d.model + "\",\"operating_system\":\"" + d.os +
        "\",\"operating_system_version\":\"" + d.os_version + "\",\"language\":\"" + p.geo.language +
        "\",\"is_limited_ad_tracking\":\"No\",\"web_info\":{\"browser\":\"" + d.browser +
        "\",\"browser_version\":\"" + d.browser_version + "\",\"hostname\":\"" +
        std::string(HostOf(e.page_location)) + "\"}}";
   o += ",\"geo\":{\"continent\":\"" + std::string(p.geo.continent) + "\",\"sub_continent\":\"" +
-       p.geo.sub_continent + "\",\"country\":\"" + p.geo.country + "\",\"region\":\"" + p.geo.region +
-       "\",\"city\":\"" + p.geo.city + "\",\"metro\":\"(not set)\"}";
+       p.geo.sub_continent + "\",\"country\":\"" + p.geo.country + "\",\"region\":\"" +
+       p.geo.region + "\",\"city\":\"" + p.geo.city + "\",\"metro\":\"(not set)\"}";
   const Acquisition& ft = dev.first_acquisition;
   o += ",\"traffic_source\":{\"name\":";
   AppendJsonString(o, ft.Direct() ? "(direct)" : ft.campaign);
@@ -453,7 +488,8 @@ std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
          "\",\"purchase_revenue\":\"" + Decimal(ord.price) +
          "\",\"refund_value_in_usd\":null,\"refund_value\":null,\"shipping_value_in_usd\":\"0.0\","
          "\"shipping_value\":\"0.0\",\"tax_value_in_usd\":\"" +
-         Decimal(tax * 1.08) + "\",\"tax_value\":\"" + Decimal(tax) + "\",\"unique_items\":\"1\",\"transaction_id\":";
+         Decimal(tax * 1.08) + "\",\"tax_value\":\"" + Decimal(tax) +
+         "\",\"unique_items\":\"1\",\"transaction_id\":";
     AppendJsonString(o, ord.transaction_id);
     o += "},\"items\":[{\"item_id\":";
     AppendJsonString(o, ord.item_id);
@@ -461,9 +497,10 @@ std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
     AppendJsonString(o, ord.item_name);
     o += ",\"item_brand\":\"Online School\",\"item_variant\":";
     AppendJsonString(o, ord.variant);
-    o += ",\"item_category\":\"Courses\",\"price_in_usd\":" + Decimal(usd) + ",\"price\":" + Decimal(ord.price) +
-         ",\"quantity\":1,\"item_revenue_in_usd\":" + Decimal(usd) + ",\"item_revenue\":" + Decimal(ord.price) +
-         ",\"coupon\":\"(not set)\"}]";
+    o += ",\"item_category\":\"Courses\",\"price_in_usd\":" + Decimal(usd) +
+         ",\"price\":" + Decimal(ord.price) +
+         ",\"quantity\":1,\"item_revenue_in_usd\":" + Decimal(usd) +
+         ",\"item_revenue\":" + Decimal(ord.price) + ",\"coupon\":\"(not set)\"}]";
   } else {
     o += "null,\"items\":[]";
   }
@@ -491,7 +528,8 @@ std::string RenderRow(const Person& p, const GaEvent& e, int session_number) {
 void RenderPerson(Person& p, Output& out) {
   // ga_session_number counts a device's sessions in time order.
   std::vector<std::vector<i64>> starts(p.devices.size());
-  for (const GaEvent& e : p.events) starts[static_cast<std::size_t>(e.device)].push_back(e.session_start);
+  for (const GaEvent& e : p.events)
+    starts[static_cast<std::size_t>(e.device)].push_back(e.session_start);
   for (auto& s : starts) {
     std::sort(s.begin(), s.end());
     s.erase(std::unique(s.begin(), s.end()), s.end());
@@ -499,7 +537,8 @@ void RenderPerson(Person& p, Output& out) {
   for (const GaEvent& e : p.events) {
     if (!out.InWindow(e.time)) continue;
     const auto& s = starts[static_cast<std::size_t>(e.device)];
-    const int number = static_cast<int>(std::lower_bound(s.begin(), s.end(), e.session_start) - s.begin()) + 1;
+    const int number =
+        static_cast<int>(std::lower_bound(s.begin(), s.end(), e.session_start) - s.begin()) + 1;
     const auto day = static_cast<std::size_t>((e.time - out.start) / kDay);
     out.days[day].push_back({{e.time, out.seq++}, RenderRow(p, e, number)});
   }
@@ -557,7 +596,8 @@ class JourneyBuilder {
 
   // A page view; the first one of a session also writes session_start (and first_visit on a
   // device's first session) with the campaign parameters GA4 attaches to landing rows.
-  void Page(Session& s, std::string_view path_or_url, std::string_view title, double scroll_chance = 0.4) {
+  void Page(Session& s, std::string_view path_or_url, std::string_view title,
+            double scroll_chance = 0.4) {
     std::string url(path_or_url);
     if (url.rfind("https://", 0) != 0) url = std::string(kSite) + url;
     std::vector<Param> common;
@@ -578,7 +618,8 @@ class JourneyBuilder {
       if (first_visit) {
         dev.first_touch = s.t;
         dev.first_acquisition = s.acquisition;
-        dev.pseudo_id = std::to_string(r_.Between(100'000'000, 2'147'483'647)) + "." + std::to_string(s.t / kSecond);
+        dev.pseudo_id = std::to_string(r_.Between(100'000'000, 2'147'483'647)) + "." +
+                        std::to_string(s.t / kSecond);
       }
       auto landing = [&](std::string name, std::vector<Param> extra) {
         for (const Param& c : campaign) extra.push_back(c);
@@ -593,7 +634,8 @@ class JourneyBuilder {
     } else {
       s.t += r_.Seconds(8, 150);
       Emit(s, "page_view", url,
-           {Str("page_title", std::string(title)), Str("page_referrer", s.last_url), Str("session_engaged", "1")});
+           {Str("page_title", std::string(title)), Str("page_referrer", s.last_url),
+            Str("session_engaged", "1")});
     }
     s.last_url = url;
     if (r_.Chance(scroll_chance)) {
@@ -605,7 +647,8 @@ class JourneyBuilder {
   }
 
   // An event on the current page, a little after the last one.
-  GaEvent& Act(Session& s, std::string name, std::vector<Param> params, i64 min_s = 2, i64 max_s = 40) {
+  GaEvent& Act(Session& s, std::string name, std::vector<Param> params, i64 min_s = 2,
+               i64 max_s = 40) {
     s.t += r_.Seconds(min_s, max_s);
     params.insert(params.begin(), Str("session_engaged", "1"));
     return Emit(s, std::move(name), s.last_url, std::move(params));
@@ -620,7 +663,8 @@ class JourneyBuilder {
 
   void Register(Session& s) {
     Page(s, "/webinar/register", "Free webinar: SMM from zero | Online School", 0.2);
-    Act(s, "generate_lead", {Str("form_name", "webinar_registration"), Str("webinar", std::string(kFreeWebinar))}, 30,
+    Act(s, "generate_lead",
+        {Str("form_name", "webinar_registration"), Str("webinar", std::string(kFreeWebinar))}, 30,
         150);
     p_.registered_at = s.t;
     s.t += r_.Between(0, 999'999);
@@ -631,11 +675,14 @@ class JourneyBuilder {
   bool Checkout(Session& s, std::string_view course, bool pro, bool completes) {
     const bool smm = course == "smm";
     const double price = smm && pro ? 890.0 : 490.0;
-    const std::string query = "?course=" + std::string(course) + (smm ? (pro ? "&plan=pro" : "&plan=basic") : "");
+    const std::string query =
+        "?course=" + std::string(course) + (smm ? (pro ? "&plan=pro" : "&plan=basic") : "");
     Page(s, "/checkout" + query, "Checkout | Online School", 0.0);
     Act(s, "begin_checkout", {Str("currency", "EUR"), Dbl("value", price)}, 3, 20);
     if (!completes && r_.Chance(0.4)) return false;
-    Act(s, "add_payment_info", {Str("currency", "EUR"), Dbl("value", price), Str("payment_type", r_.Chance(0.7) ? "card" : "paypal")},
+    Act(s, "add_payment_info",
+        {Str("currency", "EUR"), Dbl("value", price),
+         Str("payment_type", r_.Chance(0.7) ? "card" : "paypal")},
         40, 240);
     if (!completes) return false;
     Order order;
@@ -679,8 +726,8 @@ class JourneyBuilder {
 
   void WebinarRow(i64 at, std::string_view webinar, i64 minutes) {
     out_.Add(out_.webinar, at,
-             CsvField(Messy(p_.email)) + "," + p_.user_id + "," + IsoUtc(at) + "," + std::string(webinar) + "," +
-                 std::to_string(minutes));
+             CsvField(Messy(p_.email)) + "," + p_.user_id + "," + IsoUtc(at) + "," +
+                 std::string(webinar) + "," + std::to_string(minutes));
   }
 
   Person& p_;
@@ -693,14 +740,17 @@ Acquisition FirstAcquisition(FirstTouch ft, Random& r, std::string& referrer) {
     case FirstTouch::kMeta: {
       const bool insta = r.Chance(0.45);
       referrer = insta ? "https://l.instagram.com/" : "https://l.facebook.com/";
-      return {insta ? "instagram" : "facebook", r.Chance(0.8) ? "paid_social" : "cpc", "smm_course_autumn", "", ""};
+      return {insta ? "instagram" : "facebook", r.Chance(0.8) ? "paid_social" : "cpc",
+              "smm_course_autumn", "", ""};
     }
     case FirstTouch::kGoogle: {
-      static constexpr std::string_view kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+      static constexpr std::string_view kAlnum =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
       std::string gclid = "Cj0KCQjw";
       for (int i = 0; i < 40; ++i) gclid += kAlnum[r.Below(kAlnum.size())];
       referrer = "https://www.google.com/";
-      static constexpr std::array<std::string_view, 4> kTerms{"smm course", "smm course online", "social media marketing course",
+      static constexpr std::array<std::string_view, 4> kTerms{"smm course", "smm course online",
+                                                              "social media marketing course",
                                                               "smm training for beginners"};
       return {"google", "cpc", "smm_course_autumn", std::string(r.Pick(kTerms)), gclid};
     }
@@ -716,13 +766,14 @@ Acquisition FirstAcquisition(FirstTouch ft, Random& r, std::string& referrer) {
   return {};
 }
 
-constexpr std::array<std::string_view, 14> kFirstNames{"anna", "lukas", "marie", "jonas", "sofia", "elias", "lena",
-                                                        "noah", "mia", "felix", "julia", "tomasz", "chiara", "pablo"};
-constexpr std::array<std::string_view, 14> kLastNames{"schmidt", "muller", "weber", "fischer", "wagner", "becker",
-                                                       "hoffmann", "jansen", "kowalski", "rossi", "garcia", "martin",
-                                                       "bauer", "novak"};
-constexpr std::array<std::string_view, 5> kDomains{"example.com", "example.org", "example.net", "mail.example",
-                                                    "inbox.example"};
+constexpr std::array<std::string_view, 14> kFirstNames{
+    "anna", "lukas", "marie", "jonas", "sofia",  "elias",  "lena",
+    "noah", "mia",   "felix", "julia", "tomasz", "chiara", "pablo"};
+constexpr std::array<std::string_view, 14> kLastNames{
+    "schmidt", "muller",   "weber", "fischer", "wagner", "becker", "hoffmann",
+    "jansen",  "kowalski", "rossi", "garcia",  "martin", "bauer",  "novak"};
+constexpr std::array<std::string_view, 5> kDomains{"example.com", "example.org", "example.net",
+                                                   "mail.example", "inbox.example"};
 
 constexpr std::array<std::string_view, 6> kPromoterComments{
     "Loved it, clear and practical",
@@ -733,10 +784,8 @@ constexpr std::array<std::string_view, 6> kPromoterComments{
     "Structured, honest, no fluff. Recommended it to two friends",
 };
 constexpr std::array<std::string_view, 5> kPassiveComments{
-    "Good, but some lessons are too long",
-    "OK overall; homework feedback could be faster",
-    "Useful, though a bit basic for me",
-    "",
+    "Good, but some lessons are too long", "OK overall; homework feedback could be faster",
+    "Useful, though a bit basic for me",   "",
     "Fine. Would like more on TikTok",
 };
 constexpr std::array<std::string_view, 7> kDetractorComments{
@@ -749,18 +798,24 @@ constexpr std::array<std::string_view, 7> kDetractorComments{
     "Too much homework.\nNo time with a full-time job",
 };
 
-constexpr std::array<std::string_view, 6> kPostSaleTopics{"lesson access", "video playback", "homework review",
-                                                           "certificate", "invoice", "refund request"};
-constexpr std::array<std::string_view, 2> kPreSaleTopics{"payment options", "course content question"};
+constexpr std::array<std::string_view, 6> kPostSaleTopics{"lesson access",   "video playback",
+                                                          "homework review", "certificate",
+                                                          "invoice",         "refund request"};
+constexpr std::array<std::string_view, 2> kPreSaleTopics{"payment options",
+                                                         "course content question"};
 
-void SupportRow(Person& p, Random& r, Output& out, i64 day_start, std::string_view topic, bool phone) {
-  const i64 at = day_start + (phone ? r.Between(9 * 3600, 18 * 3600) : r.Between(7 * 3600, 23 * 3600 - 1)) * kSecond;
-  out.Add(out.support, at, p.user_id + "," + IsoUtc(at) + "," + CsvField(topic) + "," + (phone ? "phone" : "chat"));
+void SupportRow(Person& p, Random& r, Output& out, i64 day_start, std::string_view topic,
+                bool phone) {
+  const i64 at =
+      day_start +
+      (phone ? r.Between(9 * 3600, 18 * 3600) : r.Between(7 * 3600, 23 * 3600 - 1)) * kSecond;
+  out.Add(out.support, at,
+          p.user_id + "," + IsoUtc(at) + "," + CsvField(topic) + "," + (phone ? "phone" : "chat"));
 }
 
 // Lesson pages over the weeks after the course starts; returns the number of lessons done.
-int Learn(JourneyBuilder& b, std::string_view course, i64 course_start, int max_lessons, double weekly, double decay,
-          int weeks) {
+int Learn(JourneyBuilder& b, std::string_view course, i64 course_start, int max_lessons,
+          double weekly, double decay, int weeks) {
   Person& p = b.p_;
   Random& r = b.r_;
   const std::string title_course = course == "smm" ? "SMM course" : "Targeted Ads course";
@@ -787,12 +842,14 @@ int Learn(JourneyBuilder& b, std::string_view course, i64 course_start, int max_
       for (i64 l = 0; l < lessons && done < max_lessons; ++l, ++done) {
         const int module = done / 4 + 1;
         const int lesson = done % 4 + 1;
-        b.Page(s,
-               base + "/module-" + std::to_string(module) + "/lesson-" + std::to_string(lesson),
-               "Module " + std::to_string(module) + ", lesson " + std::to_string(lesson) + " | " + title_course, 0.1);
+        b.Page(s, base + "/module-" + std::to_string(module) + "/lesson-" + std::to_string(lesson),
+               "Module " + std::to_string(module) + ", lesson " + std::to_string(lesson) + " | " +
+                   title_course,
+               0.1);
         if (r.Chance(0.6)) {
           b.Act(s, "video_complete",
-                {Str("video_title", "Module " + std::to_string(module) + " lesson " + std::to_string(lesson)),
+                {Str("video_title",
+                     "Module " + std::to_string(module) + " lesson " + std::to_string(lesson)),
                  Str("video_provider", "vimeo"), Int("video_percent", 100)},
                 5 * 60, 25 * 60);
         }
@@ -827,10 +884,12 @@ void AfterPurchase(JourneyBuilder& b, i64 purchased_at, bool pro) {
   // Support tickets: beginners need help most; small-business owners like the phone.
   int tickets = 0;
   bool refund = false;
-  const std::size_t count = r.Weighted({By(persona, 0.50, 0.66, 0.82), By(persona, 0.36, 0.27, 0.15),
-                                        By(persona, 0.14, 0.07, 0.03)});
+  const std::size_t count =
+      r.Weighted({By(persona, 0.50, 0.66, 0.82), By(persona, 0.36, 0.27, 0.15),
+                  By(persona, 0.14, 0.07, 0.03)});
   for (std::size_t i = 0; i < count; ++i) {
-    std::string_view topic = kPostSaleTopics[r.Weighted({20, 22, 20, 8, 10, By(persona, 14.0, 8.0, 4.0)})];
+    std::string_view topic =
+        kPostSaleTopics[r.Weighted({20, 22, 20, 8, 10, By(persona, 14.0, 8.0, 4.0)})];
     if (lessons < 4 && r.Chance(0.3)) topic = "refund request";
     refund = refund || topic == "refund request";
     const i64 day = FloorDiv(purchased_at, kDay) * kDay + r.Between(1, 30) * kDay;
@@ -855,7 +914,8 @@ void AfterPurchase(JourneyBuilder& b, i64 purchased_at, bool pro) {
                                             : r.Pick(kDetractorComments);
     if (refund && score <= 6 && r.Chance(0.5)) comment = "I asked for a refund, still waiting";
     out.Add(out.nps, at,
-            CsvField(b.Messy(p.email)) + "," + IsoUtc(at) + "," + std::to_string(score) + "," + CsvField(comment));
+            CsvField(b.Messy(p.email)) + "," + IsoUtc(at) + "," + std::to_string(score) + "," +
+                CsvField(comment));
   }
 
   // Reviews: happy students and angry ones write them.
@@ -870,7 +930,10 @@ void AfterPurchase(JourneyBuilder& b, i64 purchased_at, bool pro) {
 
   // The second course: an upsell e-mail three weeks after purchase.
   if (refund) return;
-  const double second_p = (score >= 9 ? 0.28 : score >= 7 ? 0.1 : 0.02) * By(persona, 0.5, 1.0, 1.4);
+  const double second_p = (score >= 9   ? 0.28
+                           : score >= 7 ? 0.1
+                                        : 0.02) *
+                          By(persona, 0.5, 1.0, 1.4);
   if (r.Chance(second_p)) {
     const i64 sent = FloorDiv(purchased_at, kDay) * kDay + 21 * kDay + 10 * kHour;
     JourneyBuilder::Session s = b.EmailClick(0, sent, "upsell_targeted_ads");
@@ -905,7 +968,10 @@ void SimulatePerson(Person& p, Random& r, Output& out, i64 start, int days) {
   b.Page(s, "/courses/smm", kLandingTitle, By(persona, 0.55, 0.65, 0.75));
   if (r.Chance(By(persona, 0.15, 0.2, 0.3))) b.Browse(s, static_cast<int>(r.Between(1, 3)));
 
-  const double channel_reg = meta ? 1.15 : ft == FirstTouch::kGoogle ? 0.9 : ft == FirstTouch::kOrganic ? 0.8 : 1.3;
+  const double channel_reg = meta                         ? 1.15
+                             : ft == FirstTouch::kGoogle  ? 0.9
+                             : ft == FirstTouch::kOrganic ? 0.8
+                                                          : 1.3;
   const bool registers = r.Chance(By(persona, 0.19, 0.16, 0.15) * channel_reg);
   const bool impatient_buyer = !registers && r.Chance(By(persona, 0.002, 0.006, 0.015));
 
@@ -936,23 +1002,30 @@ void SimulatePerson(Person& p, Random& r, Output& out, i64 start, int days) {
     std::string via_referrer;
     if (meta && r.Chance(0.35)) {
       via = {p.devices[0].first_acquisition.source, "paid_social", "smm_retargeting", "", ""};
-      via_referrer = via.source == "instagram" ? "https://l.instagram.com/" : "https://l.facebook.com/";
+      via_referrer =
+          via.source == "instagram" ? "https://l.instagram.com/" : "https://l.facebook.com/";
     } else if (ft == FirstTouch::kNewsletter) {
       via = Email("autumn_digest");
     }
-    JourneyBuilder::Session again = b.Start(0, FloorDiv(back, kDay) * kDay + TimeOfDay(r), via, via_referrer);
+    JourneyBuilder::Session again =
+        b.Start(0, FloorDiv(back, kDay) * kDay + TimeOfDay(r), via, via_referrer);
     b.Page(again, "/courses/smm", kLandingTitle, 0.3);
     if (r.Chance(0.3)) b.Browse(again, 1);
     b.Register(again);
   }
 
   const i64 registered = p.registered_at;
-  const i64 webinar = NextWeekly(registered + 12 * kHour, 4, 18);  // the free webinar: Thursdays 18:00 UTC
+  const i64 webinar =
+      NextWeekly(registered + 12 * kHour, 4, 18);  // the free webinar: Thursdays 18:00 UTC
   const bool attends = r.Chance(By(persona, 0.45, 0.55, 0.6) * (meta ? 0.85 : 1.0));
 
   // The pain point: beginners and Meta-ads leads rarely buy, and rarely within a week.
-  const double channel_buy = meta ? 0.6 : ft == FirstTouch::kGoogle ? 1.0 : ft == FirstTouch::kOrganic ? 1.15 : 1.3;
-  const double buy_p = (attends ? By(persona, 0.12, 0.33, 0.48) : By(persona, 0.02, 0.07, 0.12)) * channel_buy;
+  const double channel_buy = meta                         ? 0.6
+                             : ft == FirstTouch::kGoogle  ? 1.0
+                             : ft == FirstTouch::kOrganic ? 1.15
+                                                          : 1.3;
+  const double buy_p =
+      (attends ? By(persona, 0.12, 0.33, 0.48) : By(persona, 0.02, 0.07, 0.12)) * channel_buy;
   const bool buys = r.Chance(buy_p);
   const bool abandons = !buys && r.Chance(By(persona, 0.06, 0.12, 0.14));
   const bool pro = r.Chance(By(persona, 0.2, 0.45, 0.6));
@@ -1016,13 +1089,16 @@ Person MakePerson(int index, Random& r) {
   Person p;
   p.index = index;
   p.persona = static_cast<Persona>(r.Weighted({0.45, 0.30, 0.25}));
-  p.first_touch = static_cast<FirstTouch>(r.Weighted({By(p.persona, 0.50, 0.40, 0.25), By(p.persona, 0.20, 0.30, 0.30),
-                                                      By(p.persona, 0.20, 0.18, 0.25), By(p.persona, 0.10, 0.12, 0.20)}));
+  p.first_touch = static_cast<FirstTouch>(
+      r.Weighted({By(p.persona, 0.50, 0.40, 0.25), By(p.persona, 0.20, 0.30, 0.30),
+                  By(p.persona, 0.20, 0.18, 0.25), By(p.persona, 0.10, 0.12, 0.20)}));
   p.geo = kGeos[r.Weighted({16, 10, 8, 10, 8, 12, 9, 9, 9, 9})];
   const std::string first(r.Pick(kFirstNames)), last(r.Pick(kLastNames));
   const std::string n = std::to_string(index + 1);
   const std::size_t style = r.Weighted({50, 30, 20});
-  const std::string local = style == 0 ? first + "." + last + n : style == 1 ? first + last + n : first.substr(0, 1) + "." + last + n;
+  const std::string local = style == 0   ? first + "." + last + n
+                            : style == 1 ? first + last + n
+                                         : first.substr(0, 1) + "." + last + n;
   p.email = local + "@" + std::string(r.Pick(kDomains));
   p.user_id = "u-" + n;
   return p;
@@ -1074,8 +1150,9 @@ bool ParseInt(std::string_view s, long long& v) {
 
 bool ParseDate(std::string_view s, i64& day) {
   long long y = 0, m = 0, d = 0;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !ParseInt(s.substr(0, 4), y) || !ParseInt(s.substr(5, 2), m) ||
-      !ParseInt(s.substr(8, 2), d) || y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !ParseInt(s.substr(0, 4), y) ||
+      !ParseInt(s.substr(5, 2), m) || !ParseInt(s.substr(8, 2), d) || y < 1970 || m < 1 || m > 12 ||
+      d < 1 || d > 31) {
     return false;
   }
   day = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
@@ -1116,7 +1193,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
       o.days = static_cast<int>(n);
     } else if (arg == "--start" && ParseDate(value, o.start_day)) {
     } else {
-      std::cerr << "online-school-generate: bad option or value: " << arg << " " << value << "\n" << kUsage;
+      std::cerr << "online-school-generate: bad option or value: " << arg << " " << value << "\n"
+                << kUsage;
       return std::nullopt;
     }
   }
@@ -1130,7 +1208,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
 using Rows = std::vector<std::pair<std::pair<i64, u64>, std::string>>;
 
 bool WriteFile(const std::filesystem::path& path, std::string_view header, Rows& rows) {
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) {
     std::cerr << "online-school-generate: cannot write " << path.string() << "\n";
@@ -1175,33 +1254,39 @@ int main(int argc, char** argv) {
 
   // Data-quality noise a real demo meets. Staff put a placeholder address on a few attendees
   // they registered by phone (identity.blocked_values keeps them from merging into one person)...
-  std::sort(out.webinar.begin(), out.webinar.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.webinar.begin(), out.webinar.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   int placeholders = 0;
   for (auto& row : out.webinar) {
     if (placeholders >= 3 || row.first.first < out.start + 7 * kDay) continue;
     const std::string& line = row.second;
-    row.second = std::string(placeholders == 1 ? "Test@Example.com " : "test@example.com") + line.substr(line.find(",u-"));
+    row.second = std::string(placeholders == 1 ? "Test@Example.com " : "test@example.com") +
+                 line.substr(line.find(",u-"));
     ++placeholders;
   }
   // ...and one call-centre ticket was exported without its time (a dead letter).
   if (!out.support.empty()) {
-    std::sort(out.support.begin(), out.support.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(out.support.begin(), out.support.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     auto& mid = out.support[out.support.size() / 2];
     const std::string uid = mid.second.substr(0, mid.second.find(','));
-    out.support.insert(out.support.begin() + static_cast<std::ptrdiff_t>(out.support.size() / 2) + 1,
-                       {{mid.first.first, mid.first.second}, uid + ",,lesson access,phone"});
+    out.support.insert(
+        out.support.begin() + static_cast<std::ptrdiff_t>(out.support.size() / 2) + 1,
+        {{mid.first.first, mid.first.second}, uid + ",,lesson access,phone"});
   }
 
   std::error_code ec;
   std::filesystem::create_directories(opt.out / "ga4", ec);
   if (ec) {
-    std::cerr << "online-school-generate: cannot create " << (opt.out / "ga4").string() << ": " << ec.message() << "\n";
+    std::cerr << "online-school-generate: cannot create " << (opt.out / "ga4").string() << ": "
+              << ec.message() << "\n";
     return 1;
   }
   // Stale day files from an earlier run with other dates would be read by the pipeline's glob.
   for (const auto& entry : std::filesystem::directory_iterator(opt.out / "ga4", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("events_", 0) == 0 && entry.path().extension() == ".ndjson") std::filesystem::remove(entry.path(), ec);
+    if (name.rfind("events_", 0) == 0 && entry.path().extension() == ".ndjson")
+      std::filesystem::remove(entry.path(), ec);
   }
 
   std::size_t ga_rows = 0;
@@ -1210,22 +1295,25 @@ int main(int argc, char** argv) {
     ga_rows += out.days[static_cast<std::size_t>(d)].size();
     if (!WriteFile(opt.out / "ga4" / name, "", out.days[static_cast<std::size_t>(d)])) return 1;
   }
-  const std::size_t webinar_rows = out.webinar.size(), nps_rows = out.nps.size(), support_rows = out.support.size();
+  const std::size_t webinar_rows = out.webinar.size(), nps_rows = out.nps.size(),
+                    support_rows = out.support.size();
   // The support rows are already in order (with the broken one in the middle): keep it there.
   const auto keep_order = [](Rows& rows) {
     for (std::size_t i = 0; i < rows.size(); ++i) rows[i].first = {0, i};
   };
   keep_order(out.support);
-  if (!WriteFile(opt.out / "webinar_attendance.csv", "email,user_id,attended_at,webinar,minutes_watched", out.webinar) ||
+  if (!WriteFile(opt.out / "webinar_attendance.csv",
+                 "email,user_id,attended_at,webinar,minutes_watched", out.webinar) ||
       !WriteFile(opt.out / "nps_survey.csv", "email,answered_at,score,comment", out.nps) ||
       !WriteFile(opt.out / "support_tickets.csv", "user_id,opened_at,topic,channel", out.support)) {
     return 1;
   }
 
-  std::cout << "online-school-generate: " << opt.days << " GA4 day files (" << ga_rows << " rows), webinar_attendance.csv ("
-            << webinar_rows << " rows), nps_survey.csv (" << nps_rows << " rows), support_tickets.csv (" << support_rows
-            << " rows); " << opt.people << " people + " << bots << " bots, seed " << opt.seed << ", "
-            << IsoUtc(out.start).substr(0, 10) << " .. " << IsoUtc(out.end - kDay).substr(0, 10) << " -> "
-            << opt.out.string() << "\n";
+  std::cout << "online-school-generate: " << opt.days << " GA4 day files (" << ga_rows
+            << " rows), webinar_attendance.csv (" << webinar_rows << " rows), nps_survey.csv ("
+            << nps_rows << " rows), support_tickets.csv (" << support_rows << " rows); "
+            << opt.people << " people + " << bots << " bots, seed " << opt.seed << ", "
+            << IsoUtc(out.start).substr(0, 10) << " .. " << IsoUtc(out.end - kDay).substr(0, 10)
+            << " -> " << opt.out.string() << "\n";
   return 0;
 }

@@ -65,10 +65,7 @@ Status EventsFileSource::read(std::string_view stream, std::string_view state) {
   reader_options.pattern = pattern_;
   reader_options.max_line_bytes = options_.max_line_bytes;
   reader_options.batch_size = batch_size_;
-  kit::FileSourceReader reader(host_, reader_options, mapper);
-  Status status = reader.read(state);
-  stats_ = reader.stats();
-  return status;
+  return kit::ReadSingleFileStream(host_, reader_options, mapper, stream, state, &stats_);
 }
 
 }  // namespace journeykit::events_file

@@ -40,10 +40,6 @@ Ga4ExportSource::Ga4ExportSource(plugin::Host& host, const plugin::Config& confi
 Status Ga4ExportSource::check() { return kit::CheckGlob(pattern_).WithContext(kPluginName); }
 
 Status Ga4ExportSource::read(std::string_view stream, std::string_view state) {
-  if (stream != kStream) {
-    return NotFound(std::string(kPluginName) + ": no stream '" + std::string(stream) +
-                    "'; the only stream is '" + kStream + "'");
-  }
   Ga4RowMapper mapper(options_);
   kit::FileSourceOptions reader_options;
   reader_options.plugin_name = kPluginName;
@@ -51,10 +47,7 @@ Status Ga4ExportSource::read(std::string_view stream, std::string_view state) {
   reader_options.pattern = pattern_;
   reader_options.max_line_bytes = options_.max_line_bytes;
   reader_options.batch_size = batch_size_;
-  kit::FileSourceReader reader(host_, reader_options, mapper);
-  Status status = reader.read(state);
-  stats_ = reader.stats();
-  return status;
+  return kit::ReadSingleFileStream(host_, reader_options, mapper, stream, state, &stats_);
 }
 
 }  // namespace journeykit::ga4_export

@@ -82,11 +82,16 @@ Status Rewrite(const element& e, const std::string& path, std::string& out,
 bool HasType(const element& e, jk_config_type type) {
   using T = simdjson::dom::element_type;
   switch (type) {
-    case JK_CONFIG_STRING: return e.type() == T::STRING;
-    case JK_CONFIG_INT: return e.type() == T::INT64 || e.type() == T::UINT64;
-    case JK_CONFIG_NUMBER: return e.type() == T::INT64 || e.type() == T::UINT64 || e.type() == T::DOUBLE;
-    case JK_CONFIG_BOOL: return e.type() == T::BOOL;
-    case JK_CONFIG_OBJECT: return e.type() == T::OBJECT;
+    case JK_CONFIG_STRING:
+      return e.type() == T::STRING;
+    case JK_CONFIG_INT:
+      return e.type() == T::INT64 || e.type() == T::UINT64;
+    case JK_CONFIG_NUMBER:
+      return e.type() == T::INT64 || e.type() == T::UINT64 || e.type() == T::DOUBLE;
+    case JK_CONFIG_BOOL:
+      return e.type() == T::BOOL;
+    case JK_CONFIG_OBJECT:
+      return e.type() == T::OBJECT;
     case JK_CONFIG_STRING_LIST: {
       if (e.type() != T::ARRAY) return false;
       for (element item : simdjson::dom::array(e)) {
@@ -150,7 +155,8 @@ Result<std::string> ValidateConfig(const std::vector<ConfigFieldInfo>& fields,
       std::string_view raw;
       if (field.value.get_string().get(raw) == simdjson::SUCCESS &&
           raw.find("${env:") == std::string_view::npos) {
-        warnings->push_back(key_path + " is a secret written in the pipeline file; use "
+        warnings->push_back(key_path +
+                            " is a secret written in the pipeline file; use "
                             "\"${env:NAME}\" instead");
       }
     }

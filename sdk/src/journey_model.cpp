@@ -26,10 +26,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](unsigned char x, unsigned char y) {
-                          return std::tolower(x) == std::tolower(y);
-                        });
+  auto it = std::search(
+      haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+      [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
   return it != haystack.end();
 }
 
@@ -68,10 +67,12 @@ Result<std::vector<std::pair<std::string, std::vector<std::string>>>> ParseKeyVa
 Result<Condition> ParseCondition(const element& e, const std::string& path, bool allow_resolved) {
   JK_ASSIGN_OR_RETURN(object o, AsObject(e, path));
   if (allow_resolved) {
-    JK_RETURN_IF_ERROR(CheckKeys(o, path, {"action", "source", "url_contains", "hint", "property",
-                                           "touchpoint", "channel"}));
+    JK_RETURN_IF_ERROR(CheckKeys(
+        o, path,
+        {"action", "source", "url_contains", "hint", "property", "touchpoint", "channel"}));
   } else {
-    JK_RETURN_IF_ERROR(CheckKeys(o, path, {"action", "source", "url_contains", "hint", "property"}));
+    JK_RETURN_IF_ERROR(
+        CheckKeys(o, path, {"action", "source", "url_contains", "hint", "property"}));
   }
   Condition c;
   for (auto field : o) {
@@ -202,10 +203,12 @@ bool JourneyModel::Matches(const Rule& rule, const Event& event,
     }
     if (!MatchesKeyValues(c.hints, event.hints)) continue;
     if (!MatchesKeyValues(c.properties, event.properties)) continue;
-    if (!c.touchpoints.empty() && (touchpoint == nullptr || !AnyEquals(c.touchpoints, touchpoint->id))) {
+    if (!c.touchpoints.empty() &&
+        (touchpoint == nullptr || !AnyEquals(c.touchpoints, touchpoint->id))) {
       continue;
     }
-    if (!c.channels.empty() && (touchpoint == nullptr || !AnyEquals(c.channels, touchpoint->channel))) {
+    if (!c.channels.empty() &&
+        (touchpoint == nullptr || !AnyEquals(c.channels, touchpoint->channel))) {
       continue;
     }
     return true;
@@ -241,7 +244,8 @@ Result<JourneyModel> JourneyModel::FromJson(std::string_view json, std::string_v
   simdjson::dom::parser parser;
   element root;
   if (auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS) {
-    return InvalidArgument(std::string(origin) + ": not valid JSON: " + simdjson::error_message(err));
+    return InvalidArgument(std::string(origin) +
+                           ": not valid JSON: " + simdjson::error_message(err));
   }
   std::string base(origin);
   JK_ASSIGN_OR_RETURN(object o, AsObject(root, base));

@@ -23,8 +23,8 @@ std::string NormalizeBlocked(std::string_view v) {
 }  // namespace
 
 const std::vector<std::string>& IdentityOptions::DefaultBlockedValues() {
-  static const std::vector<std::string> kDefaults = {"", "null", "undefined", "anonymous",
-                                                     "0", "-1", "none", "(not set)"};
+  static const std::vector<std::string> kDefaults = {"",  "null", "undefined", "anonymous",
+                                                     "0", "-1",   "none",      "(not set)"};
   return kDefaults;
 }
 
@@ -50,9 +50,9 @@ IdentityGraph::IdentityGraph(const EventStore& store, const IdentityOptions& opt
       seen[ref.value] = 1;
       std::string_view key = strings.Get(ref.value);
       std::string value = NormalizeBlocked(key.substr(key.find(':') + 1));
-      bool is_blocked = std::binary_search(blocked_values.begin(), blocked_values.end(), value) ||
-                        std::find(blocked_hashes.begin(), blocked_hashes.end(), value) !=
-                            blocked_hashes.end();
+      bool is_blocked =
+          std::binary_search(blocked_values.begin(), blocked_values.end(), value) ||
+          std::find(blocked_hashes.begin(), blocked_hashes.end(), value) != blocked_hashes.end();
       blocked_[ref.value] = is_blocked ? 1 : 0;
     }
   }
@@ -120,7 +120,8 @@ JourneySet JourneySet::Build(const EventStore& store, const IdentityOptions& opt
   for (size_t i = 0; i < n; ++i) {
     if (set.person_of_event_[i] != kNoPerson) ++set.event_offsets_[set.person_of_event_[i] + 1];
   }
-  std::partial_sum(set.event_offsets_.begin(), set.event_offsets_.end(), set.event_offsets_.begin());
+  std::partial_sum(set.event_offsets_.begin(), set.event_offsets_.end(),
+                   set.event_offsets_.begin());
   set.event_index_.resize(set.event_offsets_.back());
   {
     std::vector<uint32_t> cursor(set.event_offsets_.begin(), set.event_offsets_.end() - 1);
@@ -132,9 +133,8 @@ JourneySet JourneySet::Build(const EventStore& store, const IdentityOptions& opt
   for (uint32_t p = 0; p < persons; ++p) {
     auto first = set.event_index_.begin() + set.event_offsets_[p];
     auto last = set.event_index_.begin() + set.event_offsets_[p + 1];
-    std::stable_sort(first, last, [&](uint32_t a, uint32_t b) {
-      return store.time_us(a) < store.time_us(b);
-    });
+    std::stable_sort(first, last,
+                     [&](uint32_t a, uint32_t b) { return store.time_us(a) < store.time_us(b); });
   }
 
   // Identities per person (unique, CSR).
@@ -154,9 +154,8 @@ JourneySet JourneySet::Build(const EventStore& store, const IdentityOptions& opt
   set.identity_offsets_.assign(1, 0);
   set.person_ids_.reserve(persons);
   for (uint32_t p = 0; p < persons; ++p) {
-    std::sort(ids[p].begin(), ids[p].end(), [&](uint32_t a, uint32_t b) {
-      return strings.Get(a) < strings.Get(b);
-    });
+    std::sort(ids[p].begin(), ids[p].end(),
+              [&](uint32_t a, uint32_t b) { return strings.Get(a) < strings.Get(b); });
     set.identity_values_.insert(set.identity_values_.end(), ids[p].begin(), ids[p].end());
     set.identity_offsets_.push_back(static_cast<uint32_t>(set.identity_values_.size()));
     // The id derives from the person's smallest identity: stable across runs unless new data

@@ -55,7 +55,7 @@ struct Pipeline::Impl {
   PipelineOptions options;
   PluginRegistry registry;
   std::vector<std::string> secrets;
-  std::vector<std::string> source_configs;     // validated, defaults filled, env resolved
+  std::vector<std::string> source_configs;  // validated, defaults filled, env resolved
   std::vector<std::string> connector_configs;
   std::atomic<bool> cancelled{false};
   std::unique_ptr<RunContext> run;  // of the current run, for progress()
@@ -141,8 +141,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
     if (info == nullptr) {
       std::string known;
       for (const auto& i : impl->registry.List()) known += (known.empty() ? "" : ", ") + i.name;
-      return NotFound(p + ": no plugin named '" + plugin + "' (found: " +
-                      (known.empty() ? "none" : known) +
+      return NotFound(p + ": no plugin named '" + plugin +
+                      "' (found: " + (known.empty() ? "none" : known) +
                       "); add its folder to plugin_paths or JOURNEYKIT_PLUGIN_PATH");
     }
     if (info->kind != kind) {
@@ -157,16 +157,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
   };
   for (size_t i = 0; i < spec.sources.size(); ++i) {
     const SourceSpec& s = spec.sources[i];
-    JK_ASSIGN_OR_RETURN(std::string config,
-                        prepare("sources[" + std::to_string(i) + "]", s.name, s.plugin,
-                                s.config_json, JK_KIND_SOURCE));
+    JK_ASSIGN_OR_RETURN(std::string config, prepare("sources[" + std::to_string(i) + "]", s.name,
+                                                    s.plugin, s.config_json, JK_KIND_SOURCE));
     impl->source_configs.push_back(std::move(config));
   }
   for (size_t i = 0; i < spec.connectors.size(); ++i) {
     const ConnectorSpec& c = spec.connectors[i];
-    JK_ASSIGN_OR_RETURN(std::string config,
-                        prepare("connectors[" + std::to_string(i) + "]", c.name, c.plugin,
-                                c.config_json, JK_KIND_CONNECTOR));
+    JK_ASSIGN_OR_RETURN(std::string config, prepare("connectors[" + std::to_string(i) + "]", c.name,
+                                                    c.plugin, c.config_json, JK_KIND_CONNECTOR));
     impl->connector_configs.push_back(std::move(config));
   }
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
@@ -181,7 +179,8 @@ Result<std::vector<std::string>> Pipeline::Check() {
   ctx.base_dir = impl_->spec.base_dir;
   ctx.dead_letter_dir = impl_->spec.dead_letter_dir;
   bool all_ok = true;
-  auto check_one = [&](const std::string& name, const std::string& plugin, const std::string& config) {
+  auto check_one = [&](const std::string& name, const std::string& plugin,
+                       const std::string& config) {
     PluginInstance inst(impl_->registry.Library(plugin), name, &ctx, BadRecordPolicy::kFail);
     Status s = inst.Create(config);
     if (s.ok()) s = inst.Check();
@@ -206,7 +205,8 @@ Result<std::vector<std::string>> Pipeline::Check() {
 
 Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) const {
   JourneyAnalysis analysis;
-  JK_ASSIGN_OR_RETURN(JourneyModel model, JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
+  JK_ASSIGN_OR_RETURN(JourneyModel model,
+                      JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
   analysis.model = std::make_unique<JourneyModel>(std::move(model));
   analysis.events = std::make_unique<EventStore>(*analysis.model);
   JK_ASSIGN_OR_RETURN(uint64_t count, store.CountEvents());
@@ -240,7 +240,8 @@ void StageTableRecords(const JourneyAnalysis& analysis, std::vector<std::string>
       w.Int("reached", static_cast<int64_t>(row.reached));
       w.Int("progressed", static_cast<int64_t>(row.progressed));
       w.Int("dropped", static_cast<int64_t>(row.dropped));
-      row.conversion_rate ? w.Number("conversion_rate", *row.conversion_rate) : w.Null("conversion_rate");
+      row.conversion_rate ? w.Number("conversion_rate", *row.conversion_rate)
+                          : w.Null("conversion_rate");
       row.drop_off_rate ? w.Number("drop_off_rate", *row.drop_off_rate) : w.Null("drop_off_rate");
       row.median_time_to_next_s ? w.Number("median_time_to_next_s", *row.median_time_to_next_s)
                                 : w.Null("median_time_to_next_s");
@@ -323,8 +324,10 @@ Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& a
       if (keys.empty()) return Status::Ok();
       std::vector<jk_record> records(keys.size());
       for (size_t i = 0; i < keys.size(); ++i) {
-        records[i] = jk_record{sizeof(jk_record), {type.data(), type.size()},
-                               {keys[i].data(), keys[i].size()}, {jsons[i].data(), jsons[i].size()}};
+        records[i] = jk_record{sizeof(jk_record),
+                               {type.data(), type.size()},
+                               {keys[i].data(), keys[i].size()},
+                               {jsons[i].data(), jsons[i].size()}};
       }
       JK_RETURN_IF_ERROR(inst.Write(records));
       delivered += keys.size();
@@ -351,7 +354,8 @@ Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& a
         w.String("action", e.action);
         const Touchpoint& tp = model.touchpoints()[es.touchpoint(i)];
         w.String("touchpoint", tp.id).String("channel", tp.channel).Bool("online", tp.online);
-        es.stage(i) == kNoStage ? w.Null("stage") : w.String("stage", model.stages()[es.stage(i)].id);
+        es.stage(i) == kNoStage ? w.Null("stage")
+                                : w.String("stage", model.stages()[es.stage(i)].id);
         if (e.value) w.Number("value", *e.value);
         if (!e.currency.empty()) w.String("currency", e.currency);
         if (e.rating) w.Number("rating", *e.rating);
@@ -401,8 +405,9 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
     const auto& sources = impl_->spec.sources;
     std::vector<std::unique_ptr<PluginInstance>> instances;
     for (size_t i = 0; i < sources.size(); ++i) {
-      instances.push_back(std::make_unique<PluginInstance>(
-          impl_->registry.Library(sources[i].plugin), sources[i].name, run, sources[i].on_bad_record));
+      instances.push_back(
+          std::make_unique<PluginInstance>(impl_->registry.Library(sources[i].plugin),
+                                           sources[i].name, run, sources[i].on_bad_record));
     }
     size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
     threads = std::min(threads, sources.size());

@@ -68,9 +68,10 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
     return InvalidArgument(path + ": not valid JSON (" + simdjson::error_message(err) + ")");
   }
   JK_ASSIGN_OR_RETURN(object o, AsObject(root, path));
-  JK_RETURN_IF_ERROR(CheckKeys(o, path, {"version", "plugin_paths", "state", "on_bad_record",
-                                         "dead_letter_dir", "identity", "sources", "model",
-                                         "analyses", "connectors", "description"}));
+  JK_RETURN_IF_ERROR(
+      CheckKeys(o, path,
+                {"version", "plugin_paths", "state", "on_bad_record", "dead_letter_dir", "identity",
+                 "sources", "model", "analyses", "connectors", "description"}));
   element e;
   if (o.at_key("version").get(e) == simdjson::SUCCESS) {
     int64_t version = 0;
@@ -129,7 +130,8 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
       JK_ASSIGN_OR_RETURN(object a, AsObject(item, p));
       JK_RETURN_IF_ERROR(CheckKeys(a, p, {"type"}));
       element t;
-      if (a.at_key("type").get(t) != simdjson::SUCCESS) return InvalidArgument(p + ".type: missing");
+      if (a.at_key("type").get(t) != simdjson::SUCCESS)
+        return InvalidArgument(p + ".type: missing");
       JK_ASSIGN_OR_RETURN(std::string type, AsString(t, p + ".type"));
       if (type != "stage_funnel") {
         return InvalidArgument(p + ".type: unknown analysis '" + type + "' (known: stage_funnel)");
@@ -163,7 +165,8 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
       }
       element v;
       std::string name, plugin, config = "{}";
-      if (inst.at_key("name").get(v) != simdjson::SUCCESS) return InvalidArgument(p + ".name: missing");
+      if (inst.at_key("name").get(v) != simdjson::SUCCESS)
+        return InvalidArgument(p + ".name: missing");
       JK_ASSIGN_OR_RETURN(name, AsString(v, p + ".name"));
       JK_RETURN_IF_ERROR(CheckName(name, p));
       if (!names.insert(name).second) {

@@ -18,8 +18,12 @@ namespace {
 constexpr size_t kMaxPendingEvents = 50000;  // commit (without cursor) past this many
 constexpr size_t kDeadLetterExcerpt = 4096;
 
-std::string Str(jk_str s) { return s.data == nullptr ? std::string() : std::string(s.data, s.size); }
-std::string_view View(jk_str s) { return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size); }
+std::string Str(jk_str s) {
+  return s.data == nullptr ? std::string() : std::string(s.data, s.size);
+}
+std::string_view View(jk_str s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
 
 KeyValues Pairs(const jk_pair* pairs, size_t count) {
   KeyValues out;
@@ -84,15 +88,17 @@ Status PluginInstance::Create(const std::string& config_json) {
   return Status::Ok();
 }
 
-Status PluginInstance::Check() { return CallStatus(library_->descriptor->check(instance_), "check"); }
+Status PluginInstance::Check() {
+  return CallStatus(library_->descriptor->check(instance_), "check");
+}
 
 Result<std::vector<std::string>> PluginInstance::Streams() {
   std::vector<std::string> streams;
   auto sink = [](void* ctx, jk_str name) {
     static_cast<std::vector<std::string>*>(ctx)->emplace_back(Str(name));
   };
-  JK_RETURN_IF_ERROR(CallStatus(library_->descriptor->list_streams(instance_, sink, &streams),
-                                "list_streams"));
+  JK_RETURN_IF_ERROR(
+      CallStatus(library_->descriptor->list_streams(instance_, sink, &streams), "list_streams"));
   return streams;
 }
 
@@ -103,7 +109,7 @@ Status PluginInstance::Read(const std::string& stream, bool full_refresh) {
     if (saved) state = *saved;
   }
   int32_t rc = library_->descriptor->read(instance_, jk_str{stream.data(), stream.size()},
-                                           jk_str{state.data(), state.size()});
+                                          jk_str{state.data(), state.size()});
   Status status = CallStatus(rc, "read of stream '" + stream + "'");
   if (!status.ok()) {
     // Events after the last checkpoint are not stored: the next run reads them again from
@@ -115,10 +121,13 @@ Status PluginInstance::Read(const std::string& stream, bool full_refresh) {
 }
 
 Status PluginInstance::Write(const std::vector<jk_record>& records) {
-  return CallStatus(library_->descriptor->write(instance_, records.data(), records.size()), "write");
+  return CallStatus(library_->descriptor->write(instance_, records.data(), records.size()),
+                    "write");
 }
 
-Status PluginInstance::Flush() { return CallStatus(library_->descriptor->flush(instance_), "flush"); }
+Status PluginInstance::Flush() {
+  return CallStatus(library_->descriptor->flush(instance_), "flush");
+}
 
 Status PluginInstance::CommitPending(const std::string& stream, const std::string* state) {
   auto& events = pending_[stream];
@@ -144,8 +153,9 @@ int32_t PluginInstance::Emit(std::string_view stream, const jk_event* events, si
     e.event_id = Str(r.event_id);
     e.action = Str(r.action);
     if (e.event_id.empty() || e.action.empty()) {
-      host_error_ = "emitted an event without " + std::string(e.event_id.empty() ? "an event id" : "an action") +
-                    " on stream '" + std::string(stream) + "' (a plugin bug: every event needs both)";
+      host_error_ = "emitted an event without " +
+                    std::string(e.event_id.empty() ? "an event id" : "an action") + " on stream '" +
+                    std::string(stream) + "' (a plugin bug: every event needs both)";
       return JK_ERROR;
     }
     for (size_t k = 0; k < r.identity_count; ++k) {
@@ -200,9 +210,10 @@ int32_t PluginInstance::BadRecord(std::string_view location, std::string_view re
                                   std::string_view raw) {
   ++report_.bad_records;
   if (policy_ == BadRecordPolicy::kFail) {
-    data_error_ = std::string(location) + ": " + std::string(reason) +
-                  " — fix the record, or set \"on_bad_record\": \"dead_letter\" to set such records "
-             "aside and go on";
+    data_error_ =
+        std::string(location) + ": " + std::string(reason) +
+        " — fix the record, or set \"on_bad_record\": \"dead_letter\" to set such records "
+        "aside and go on";
     return JK_ERROR;
   }
   if (!dead_letter_.is_open()) {
@@ -234,7 +245,8 @@ int32_t PluginInstance::BadRecord(std::string_view location, std::string_view re
   w.Close();
   dead_letter_ << line << '\n';
   dead_letter_.flush();
-  Log(LogLevel::kWarn, "bad record set aside: " + std::string(location) + ": " + std::string(reason));
+  Log(LogLevel::kWarn,
+      "bad record set aside: " + std::string(location) + ": " + std::string(reason));
   return JK_OK;
 }
 

@@ -3,9 +3,9 @@
 
 #include "internal/plugin_library.hpp"
 
+#include <simdjson.h>
 #include <boost/dll/shared_library.hpp>
 #include <boost/filesystem.hpp>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,12 +22,18 @@ namespace fs = boost::filesystem;
 
 const char* ConfigTypeName(jk_config_type type) {
   switch (type) {
-    case JK_CONFIG_STRING: return "string";
-    case JK_CONFIG_INT: return "integer";
-    case JK_CONFIG_NUMBER: return "number";
-    case JK_CONFIG_BOOL: return "boolean";
-    case JK_CONFIG_STRING_LIST: return "list of strings";
-    case JK_CONFIG_OBJECT: return "object";
+    case JK_CONFIG_STRING:
+      return "string";
+    case JK_CONFIG_INT:
+      return "integer";
+    case JK_CONFIG_NUMBER:
+      return "number";
+    case JK_CONFIG_BOOL:
+      return "boolean";
+    case JK_CONFIG_STRING_LIST:
+      return "list of strings";
+    case JK_CONFIG_OBJECT:
+      return "object";
   }
   return "unknown";
 }
@@ -48,7 +54,10 @@ bool IsElf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
   in.read(magic, 4);
-  return in.gcount() == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+  return in.gcount() == 4 && std::memcmp(magic,
+                                         "\x7f"
+                                         "ELF",
+                                         4) == 0;
 }
 
 Status CheckDescriptor(const std::string& path, const jk_plugin_descriptor* d) {
@@ -78,8 +87,9 @@ Status CheckDescriptor(const std::string& path, const jk_plugin_descriptor* d) {
     return PluginError(path + ": plugin '" + d->name + "' declares unknown kind " +
                        std::to_string(d->kind) + " (expected 1 = source or 2 = connector)");
   }
-  bool complete = d->create && d->destroy && d->check &&
-                  (d->kind == JK_KIND_SOURCE ? (d->list_streams && d->read) : (d->write && d->flush));
+  bool complete =
+      d->create && d->destroy && d->check &&
+      (d->kind == JK_KIND_SOURCE ? (d->list_streams && d->read) : (d->write && d->flush));
   if (!complete) {
     return PluginError(path + ": plugin '" + std::string(d->name) + "' lacks functions a " +
                        KindName(static_cast<jk_plugin_kind>(d->kind)) + " must provide");
@@ -113,15 +123,17 @@ Status PluginRegistry::LoadFile(const std::string& path, int level) {
     if (entry.info.path == file) return Status::Ok();  // listed twice: already loaded
   }
   if (!IsElf(file)) {
-    return PluginError(file + ": not a shared library (no ELF header); plugin files are built "
-                              "with journeykit_add_plugin()");
+    return PluginError(file +
+                       ": not a shared library (no ELF header); plugin files are built "
+                       "with journeykit_add_plugin()");
   }
   auto lib = std::make_shared<PluginLibrary>();
   lib->library.load(canonical, boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now,
                     ec);
   if (ec) {
-    return PluginError(file + ": cannot be loaded as a shared library: " + ec.message() +
-                       " (check that it was built for this machine and its dependencies are installed)");
+    return PluginError(
+        file + ": cannot be loaded as a shared library: " + ec.message() +
+        " (check that it was built for this machine and its dependencies are installed)");
   }
   if (!lib->library.has(JK_PLUGIN_ENTRY_NAME)) {
     return PluginError(file + ": no entry point '" JK_PLUGIN_ENTRY_NAME
@@ -143,10 +155,9 @@ Status PluginRegistry::LoadFile(const std::string& path, int level) {
   info.path = file;
   for (size_t i = 0; i < d->config_field_count; ++i) {
     const jk_config_field& f = d->config_fields[i];
-    info.config.push_back(ConfigFieldInfo{f.key, static_cast<jk_config_type>(f.type),
-                                          f.required != 0, f.secret != 0,
-                                          f.default_json ? f.default_json : "",
-                                          f.description ? f.description : ""});
+    info.config.push_back(
+        ConfigFieldInfo{f.key, static_cast<jk_config_type>(f.type), f.required != 0, f.secret != 0,
+                        f.default_json ? f.default_json : "", f.description ? f.description : ""});
   }
 
   // A file named journeykit-<name>.so must declare that name.

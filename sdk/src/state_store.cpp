@@ -88,13 +88,16 @@ bool DecodePairs(const void* blob, int size, KeyValues& out) {
 
 std::string Text(sqlite3_stmt* st, int col) {
   auto p = sqlite3_column_text(st, col);
-  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p),
-                                                    static_cast<size_t>(sqlite3_column_bytes(st, col)));
+  return p == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(p),
+                                    static_cast<size_t>(sqlite3_column_bytes(st, col)));
 }
 
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -186,7 +189,8 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
       sqlite3_stmt* s = st.get();
       sqlite3_reset(s);
       sqlite3_bind_text(s, 1, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, e.event_id.data(), static_cast<int>(e.event_id.size()), SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, e.event_id.data(), static_cast<int>(e.event_id.size()),
+                        SQLITE_STATIC);
       sqlite3_bind_int64(s, 3, e.time_us);
       sqlite3_bind_text(s, 4, e.action.data(), static_cast<int>(e.action.size()), SQLITE_STATIC);
       ids = EncodePairs(e.identities);
@@ -203,7 +207,8 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
       if (e.currency.empty()) {
         sqlite3_bind_null(s, 9);
       } else {
-        sqlite3_bind_text(s, 9, e.currency.data(), static_cast<int>(e.currency.size()), SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, e.currency.data(), static_cast<int>(e.currency.size()),
+                          SQLITE_STATIC);
       }
       auto bind_opt = [s](int col, const std::optional<double>& v) {
         if (v) {

@@ -112,7 +112,8 @@ TEST_F(DemoPipeline, RunsIncrementallyAndEveryNumberReconciles) {
   EXPECT_EQ(all->events + journeys.unidentified_events(), events.size());
   for (const auto& row : all->rows) {
     EXPECT_LE(row.reached, all->people);
-    EXPECT_EQ(row.progressed + row.dropped, row.stage_id == all->rows.back().stage_id ? row.progressed : row.reached);
+    EXPECT_EQ(row.progressed + row.dropped,
+              row.stage_id == all->rows.back().stage_id ? row.progressed : row.reached);
   }
   EXPECT_GT(all->rows[0].reached, all->rows[3].reached);  // more aware than buying
   EXPECT_GT(all->rows[3].reached, 0u);                    // someone bought

@@ -21,17 +21,21 @@ std::vector<ConfigFieldInfo> Spec() {
 }
 
 TEST(ConfigSpec, FillsDefaultsAndKeepsGivenValues) {
-  auto r = ValidateConfig(Spec(), R"({"path":"a.csv","ratio":2,"tags":["x"],"fields":{"a":"b"}})", "cfg");
+  auto r = ValidateConfig(Spec(), R"({"path":"a.csv","ratio":2,"tags":["x"],"fields":{"a":"b"}})",
+                          "cfg");
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(*r, R"({"path":"a.csv","ratio":2,"tags":["x"],"fields":{"a":"b"},"batch":100,"gzip":false})");
+  EXPECT_EQ(
+      *r, R"({"path":"a.csv","ratio":2,"tags":["x"],"fields":{"a":"b"},"batch":100,"gzip":false})");
 }
 
 TEST(ConfigSpec, UnknownKeyNamesPathAndKnownKeys) {
-  auto r = ValidateConfig(Spec(), R"({"path":"a","bacth":1})", "pipeline.json: sources[0] 'web': config");
+  auto r = ValidateConfig(Spec(), R"({"path":"a","bacth":1})",
+                          "pipeline.json: sources[0] 'web': config");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("pipeline.json: sources[0] 'web': config.bacth: unknown key"),
-            std::string::npos) << r.status().message();
+            std::string::npos)
+      << r.status().message();
   EXPECT_NE(r.status().message().find("path, batch, ratio"), std::string::npos);
 }
 
@@ -69,15 +73,17 @@ TEST(ConfigSpec, SecretWrittenInClearIsWarnedAboutWithoutItsValue) {
   EXPECT_NE(warnings[0].find("cfg.api_key is a secret"), std::string::npos);
   EXPECT_EQ(warnings[0].find("hunter2"), std::string::npos);
   warnings.clear();
-  ASSERT_TRUE(ValidateConfig(Spec(), R"({"path":"a","api_key":"${env:X}"})", "cfg", &warnings).ok());
+  ASSERT_TRUE(
+      ValidateConfig(Spec(), R"({"path":"a","api_key":"${env:X}"})", "cfg", &warnings).ok());
   EXPECT_TRUE(warnings.empty());
 }
 
 TEST(ConfigSpec, EnvironmentSubstitutionRecordsSecrets) {
   ::setenv("JK_TEST_TOKEN", "s3cr3t-value", 1);
   std::vector<std::string> secrets;
-  auto r = SubstituteEnvironment(R"({"a":"Bearer ${env:JK_TEST_TOKEN}","n":[1,{"b":"${env:JK_TEST_TOKEN}"}]})",
-                                 "cfg", &secrets);
+  auto r = SubstituteEnvironment(
+      R"({"a":"Bearer ${env:JK_TEST_TOKEN}","n":[1,{"b":"${env:JK_TEST_TOKEN}"}]})", "cfg",
+      &secrets);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r, R"({"a":"Bearer s3cr3t-value","n":[1,{"b":"s3cr3t-value"}]})");
   ASSERT_FALSE(secrets.empty());
@@ -88,8 +94,10 @@ TEST(ConfigSpec, MissingEnvironmentVariableIsAClearError) {
   ::unsetenv("JK_TEST_MISSING");
   auto r = SubstituteEnvironment(R"({"auth":{"key":"${env:JK_TEST_MISSING}"}})", "cfg", nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("cfg.auth.key: environment variable JK_TEST_MISSING is not set"),
-            std::string::npos) << r.status().message();
+  EXPECT_NE(
+      r.status().message().find("cfg.auth.key: environment variable JK_TEST_MISSING is not set"),
+      std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

@@ -118,7 +118,8 @@ TEST(Conformance, EveryBuiltPluginLoadsAndIsDocumented) {
     EXPECT_EQ(p.abi_major, JK_ABI_MAJOR);
     EXPECT_FALSE(p.version.empty());
     EXPECT_FALSE(p.description.empty());
-    fs::path folder = fs::path(JK_SOURCE_DIR) / (p.kind == JK_KIND_SOURCE ? "plugins" : "connectors") / p.name;
+    fs::path folder =
+        fs::path(JK_SOURCE_DIR) / (p.kind == JK_KIND_SOURCE ? "plugins" : "connectors") / p.name;
     std::ifstream readme(folder / "README.md");
     ASSERT_TRUE(readme.good()) << "missing " << (folder / "README.md");
     std::stringstream text;
@@ -126,7 +127,8 @@ TEST(Conformance, EveryBuiltPluginLoadsAndIsDocumented) {
     for (const ConfigFieldInfo& f : p.config) {
       EXPECT_FALSE(f.description.empty()) << f.key;
       EXPECT_NE(text.str().find("`" + f.key + "`"), std::string::npos)
-          << folder / "README.md" << " does not document config key `" << f.key << "`";
+          << folder / "README.md"
+          << " does not document config key `" << f.key << "`";
     }
   }
 }

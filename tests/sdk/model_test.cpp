@@ -51,7 +51,8 @@ TEST(JourneyModel, FirstMatchingTouchpointWinsAndUnknownOtherwise) {
   auto model = JourneyModel::FromJson(kModel);
   ASSERT_TRUE(model.ok());
   // Both meta_ads (utm) and landing (url) match: list order decides.
-  EXPECT_EQ(model->ResolveTouchpoint(MakeEvent("page_view", "https://x/courses/smm", "Facebook")), 1);
+  EXPECT_EQ(model->ResolveTouchpoint(MakeEvent("page_view", "https://x/courses/smm", "Facebook")),
+            1);
   EXPECT_EQ(model->ResolveTouchpoint(MakeEvent("page_view", "https://x/COURSES/smm")), 2);
   EXPECT_EQ(model->ResolveTouchpoint(MakeEvent("page_view", "https://x/blog")), kUnknownTouchpoint);
   Event pos = MakeEvent("visit");
@@ -106,17 +107,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadModelCase{R"({"stages": [{"id": "a", "when": [{"acton": "x"}]}]})",
                      "model.stages[0].when[0].acton: unknown key"},
         BadModelCase{R"({"stages": [{"id": "a", "when": [{"action": 3}]}]})",
-                     "model.stages[0].when[0].action: expected a string or an array of strings, found an integer"},
+                     "model.stages[0].when[0].action: expected a string or an array of strings, "
+                     "found an integer"},
         BadModelCase{R"({"stages": [{"id": "a"}]})", "model.stages[0].when: missing"},
-        BadModelCase{R"({"stages": [{"id": "a", "when": []}]})", "model.stages[0].when: empty list"},
-        BadModelCase{R"({"stages": [{"id": "a", "when": {"action": "x"}}, {"id": "a", "when": {"action": "y"}}]})",
-                     "stage 'a' defined twice"},
+        BadModelCase{R"({"stages": [{"id": "a", "when": []}]})",
+                     "model.stages[0].when: empty list"},
+        BadModelCase{
+            R"({"stages": [{"id": "a", "when": {"action": "x"}}, {"id": "a", "when": {"action": "y"}}]})",
+            "stage 'a' defined twice"},
         BadModelCase{R"({"stages": [{"id": "a", "when": {"touchpoint": "nope"}}]})",
                      "touchpoint 'nope' is not defined"},
-        BadModelCase{R"({"touchpoints": [{"id": "t", "channel": "c", "when": {"channel": "x"}}], "stages": [{"id": "a", "when": {"action": "x"}}]})",
-                     "model.touchpoints[0].when.channel: unknown key"},
-        BadModelCase{R"({"stages": [{"id": "a", "when": {"action": "x"}}], "segments": [{"id": "s", "scope": "some", "when": {"action": "x"}}]})",
-                     "model.segments[0].scope: 'some' is not one of: any, first"},
+        BadModelCase{
+            R"({"touchpoints": [{"id": "t", "channel": "c", "when": {"channel": "x"}}], "stages": [{"id": "a", "when": {"action": "x"}}]})",
+            "model.touchpoints[0].when.channel: unknown key"},
+        BadModelCase{
+            R"({"stages": [{"id": "a", "when": {"action": "x"}}], "segments": [{"id": "s", "scope": "some", "when": {"action": "x"}}]})",
+            "model.segments[0].scope: 'some' is not one of: any, first"},
         BadModelCase{R"({"stages": [)", "not valid JSON"}));
 
 }  // namespace

@@ -39,9 +39,11 @@ class PipelineTest : public ::testing::Test {
     std::string path = (dir_ / "pipeline.json").string();
     std::ofstream(path) << R"({
   "version": 1,
-  "plugin_paths": [")" << JK_TEST_PLUGIN_DIR << R"(/good", ")" << JK_PLUGIN_DIR << R"("],
+  "plugin_paths": [")" << JK_TEST_PLUGIN_DIR
+                        << R"(/good", ")" << JK_PLUGIN_DIR << R"("],
   "state": {"path": "out/state.db"},
-  "sources": [{"name": "numbers", "plugin": ")" << plugin << R"(", "config": )" << source_config << "}]," << extra << R"(
+  "sources": [{"name": "numbers", "plugin": ")"
+                        << plugin << R"(", "config": )" << source_config << "}]," << extra << R"(
   "model": {
     "stages": [
       {"id": "visit", "name": "Visit", "when": [{"action": "page_view"}]},
@@ -101,7 +103,8 @@ TEST_F(PipelineTest, FailureKeepsCheckpointsAndRerunCompletesWithoutDuplicates) 
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kPluginError);
   EXPECT_NE(r.status().message().find("numbers (counter): simulated failure at event 555"),
-            std::string::npos) << r.status().message();
+            std::string::npos)
+      << r.status().message();
   auto analysis = failing->Analyze();
   ASSERT_TRUE(analysis.ok());
   EXPECT_EQ(analysis->events->size(), 500u);  // events 501..554 were not checkpointed
@@ -156,7 +159,9 @@ TEST_F(PipelineTest, EmailsAreHashedBeforeTheyAreStored) {
   for (uint32_t person = 0; person < j.person_count(); ++person) {
     for (auto id : j.identities(person)) {
       // sha256("user1@example.org")
-      if (id == "email_sha256:" + std::string("f1850ce7cfc130a6a45cf08360329214ee505b9873e748b1ae7b80960c967786")) found = true;
+      if (id == "email_sha256:" +
+                    std::string("f1850ce7cfc130a6a45cf08360329214ee505b9873e748b1ae7b80960c967786"))
+        found = true;
     }
   }
   EXPECT_TRUE(found);
@@ -169,8 +174,11 @@ TEST_F(PipelineTest, MissingEnvironmentVariableAndSecretsNeverPrinted) {
   options.search_install_dir = false;
   auto missing = Pipeline::Open(path, options);
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("sources[0] 'numbers': config.token: environment variable JK_TEST_SECRET is not set"),
-            std::string::npos) << missing.status().message();
+  EXPECT_NE(
+      missing.status().message().find(
+          "sources[0] 'numbers': config.token: environment variable JK_TEST_SECRET is not set"),
+      std::string::npos)
+      << missing.status().message();
 
   ::setenv("JK_TEST_SECRET", "very-secret-token-42", 1);
   auto p = Open(path);
@@ -180,7 +188,8 @@ TEST_F(PipelineTest, MissingEnvironmentVariableAndSecretsNeverPrinted) {
 
   log_.clear();
   auto clear = Open(Write(R"({"count": 10, "token": "written-in-clear"})"));
-  EXPECT_NE(log_.find("config.token is a secret written in the pipeline file"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("config.token is a secret written in the pipeline file"), std::string::npos)
+      << log_;
   EXPECT_EQ(log_.find("written-in-clear"), std::string::npos);
 }
 
@@ -200,9 +209,11 @@ TEST_F(PipelineTest, PluginKindAndNameErrors) {
 
   auto bad_config = Pipeline::Open(Write(R"({"count": "ten"})"), options);
   ASSERT_FALSE(bad_config.ok());
-  EXPECT_NE(bad_config.status().message().find(
-                "pipeline.json: sources[0] 'numbers': config.count: expected integer, found a string"),
-            std::string::npos) << bad_config.status().message();
+  EXPECT_NE(
+      bad_config.status().message().find(
+          "pipeline.json: sources[0] 'numbers': config.count: expected integer, found a string"),
+      std::string::npos)
+      << bad_config.status().message();
 }
 
 TEST_F(PipelineTest, CancelStopsAndKeepsCheckpoints) {
@@ -226,8 +237,9 @@ TEST_F(PipelineTest, CancelStopsAndKeepsCheckpoints) {
 TEST_F(PipelineTest, KilledRunLosesNothingAndDuplicatesNothingOnRerun) {
   std::string cli = JK_CLI_PATH;
   if (cli.empty()) GTEST_SKIP() << "the CLI is not built (JOURNEYKIT_BUILD_CLI=OFF)";
-  std::string path = Write(R"({"count": 20000, "batch": 100, "sleep_ms": 3, "persons": 50})",
-                           R"( "connectors": [{"name": "out", "plugin": "files", "config": {"directory": "out/files"}}],)");
+  std::string path = Write(
+      R"({"count": 20000, "batch": 100, "sleep_ms": 3, "persons": 50})",
+      R"( "connectors": [{"name": "out", "plugin": "files", "config": {"directory": "out/files"}}],)");
   auto run_cli = [&](bool kill_early) {
     pid_t pid = ::fork();
     if (pid == 0) {

@@ -1,4 +1,5 @@
-// stage_funnel_test.cpp — the stage funnel against numbers worked out by hand (journey_fixture.hpp).
+// stage_funnel_test.cpp — the stage funnel against numbers worked out by hand
+// (journey_fixture.hpp).
 #include <journeykit/stage_funnel.hpp>
 
 #include "journey_fixture.hpp"

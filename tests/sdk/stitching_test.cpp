@@ -29,7 +29,8 @@ TEST(Stitching, IdentifiersSeenTogetherAreOnePerson) {
   EXPECT_EQ(PersonWith(set, "ga_client_id:b2"), b);
   EXPECT_EQ(PersonWith(set, "user_id:ub"), b);
   std::vector<std::string_view> ids = set.identities(b);
-  EXPECT_EQ(ids, (std::vector<std::string_view>{"ga_client_id:b1", "ga_client_id:b2", "user_id:ub"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string_view>{"ga_client_id:b1", "ga_client_id:b2", "user_id:ub"}));
   EXPECT_EQ(set.events(b).size(), 3u);
   EXPECT_EQ(set.identity_merges(), 2u);
 }
@@ -43,7 +44,7 @@ TEST(Stitching, BlockedValuesNeverLinkOrIdentify) {
   ASSERT_NE(h, kNoPerson);
   EXPECT_NE(g, h);
   EXPECT_EQ(PersonWith(set, "user_id:0"), kNoPerson);  // not listed as anyone's identity
-  EXPECT_EQ(set.unidentified_events(), 1u);             // the user_id "null" event
+  EXPECT_EQ(set.unidentified_events(), 1u);            // the user_id "null" event
 }
 
 TEST(Stitching, ConfiguredBlockedValuesAndBlockedEmailsByHash) {

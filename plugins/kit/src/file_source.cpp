@@ -244,7 +244,8 @@ Status FileSourceReader::read_file(const std::string& path, FileStreamState& sta
       } else {
         // Not a multi-line record after all: the first line is bad (the mapper says why),
         // the others are records of their own.
-        for (auto it = joined.rbegin(); it != joined.rend(); ++it) lookahead.push_front(std::move(*it));
+        for (auto it = joined.rbegin(); it != joined.rend(); ++it)
+          lookahead.push_front(std::move(*it));
       }
     }
     if (line.kind == LineReader::Kind::kTooLong) {
@@ -294,6 +295,19 @@ Status FileSourceReader::read_file(const std::string& path, FileStreamState& sta
                         std::to_string(file.bad_records) + " bad records"));
   }
   return Status::Ok();
+}
+
+Status ReadSingleFileStream(const plugin::Host& host, const FileSourceOptions& options,
+                            RecordMapper& mapper, std::string_view stream, std::string_view state,
+                            FileSourceStats* stats) {
+  if (stream != options.stream) {
+    return NotFound(options.plugin_name + ": no stream '" + std::string(stream) +
+                    "'; the only stream is '" + options.stream + "'");
+  }
+  FileSourceReader reader(host, options, mapper);
+  Status status = reader.read(state);
+  if (stats != nullptr) *stats = reader.stats();
+  return status;
 }
 
 }  // namespace journeykit::kit

@@ -13,13 +13,13 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // An event after normalization: e-mail identities are already hashed ("email_sha256").
 struct Event {
-  int64_t time_us = 0;     // UTC microseconds since the Unix epoch
-  std::string source;      // source instance name from the pipeline
-  std::string event_id;    // dedup key within the source
-  std::string action;      // page_view, purchase, webinar_attended, ...
-  KeyValues identities;    // (kind, value)
-  KeyValues hints;         // touchpoint hints: url, referrer, utm_*, channel, ...
-  KeyValues properties;    // small free-form map
+  int64_t time_us = 0;   // UTC microseconds since the Unix epoch
+  std::string source;    // source instance name from the pipeline
+  std::string event_id;  // dedup key within the source
+  std::string action;    // page_view, purchase, webinar_attended, ...
+  KeyValues identities;  // (kind, value)
+  KeyValues hints;       // touchpoint hints: url, referrer, utm_*, channel, ...
+  KeyValues properties;  // small free-form map
   std::string text;
   std::string currency;
   std::optional<double> value;

@@ -42,7 +42,8 @@ class EventStore {
   uint8_t stage(size_t i) const { return stage_[i]; }
   uint32_t segment_matches(size_t i) const { return segment_matches_[i]; }
   std::span<const IdentityRef> identities(size_t i) const {
-    return {identities_.data() + identity_offsets_[i], identities_.data() + identity_offsets_[i + 1]};
+    return {identities_.data() + identity_offsets_[i],
+            identities_.data() + identity_offsets_[i + 1]};
   }
   std::optional<double> value(size_t i) const { return Lookup(values_, i); }
   std::optional<double> rating(size_t i) const { return Lookup(ratings_, i); }

@@ -64,8 +64,8 @@ struct PipelineOptions {
 };
 
 struct RunOptions {
-  bool full_refresh = false;    // forget every event and cursor first
-  bool read_sources = true;     // false: analyse what the state store already holds
+  bool full_refresh = false;  // forget every event and cursor first
+  bool read_sources = true;   // false: analyse what the state store already holds
   bool write_connectors = true;
   bool handle_signals = false;  // SIGINT/SIGTERM stop the run cleanly (the CLI sets it)
 };

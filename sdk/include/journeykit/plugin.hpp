@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -95,9 +96,18 @@ class Host {
       r.property_count = e.properties.size();
       r.text = ToJk(e.text);
       r.currency = ToJk(e.currency);
-      if (e.value) { r.value = *e.value; r.flags |= JK_EVENT_HAS_VALUE; }
-      if (e.rating) { r.rating = *e.rating; r.flags |= JK_EVENT_HAS_RATING; }
-      if (e.sentiment) { r.sentiment = *e.sentiment; r.flags |= JK_EVENT_HAS_SENTIMENT; }
+      if (e.value) {
+        r.value = *e.value;
+        r.flags |= JK_EVENT_HAS_VALUE;
+      }
+      if (e.rating) {
+        r.rating = *e.rating;
+        r.flags |= JK_EVENT_HAS_RATING;
+      }
+      if (e.sentiment) {
+        r.sentiment = *e.sentiment;
+        r.flags |= JK_EVENT_HAS_SENTIMENT;
+      }
       raw.push_back(r);
     }
     if (raw.empty()) return Status::Ok();
@@ -319,9 +329,8 @@ int32_t Read(void* self, jk_str stream, jk_str state) noexcept {
 template <typename T>
 int32_t Write(void* self, const jk_record* records, size_t count) noexcept {
   auto* inst = static_cast<Instance<T>*>(self);
-  return Guard(inst->host, [&] {
-    return inst->object->write(std::span<const jk_record>(records, count));
-  });
+  return Guard(inst->host,
+               [&] { return inst->object->write(std::span<const jk_record>(records, count)); });
 }
 
 template <typename T>
@@ -331,14 +340,13 @@ int32_t Flush(void* self) noexcept {
 }
 
 template <typename T, size_t N>
-jk_plugin_descriptor MakeSourceDescriptor(const char* name, const char* version,
-                                          const char* description,
-                                          const jk_config_field (&fields)[N]) {
+jk_plugin_descriptor MakeDescriptor(jk_plugin_kind kind, const char* name, const char* version,
+                                    const char* description, const jk_config_field (&fields)[N]) {
   jk_plugin_descriptor d{};
   d.struct_size = sizeof(jk_plugin_descriptor);
   d.abi_major = JK_ABI_MAJOR;
   d.abi_minor = JK_ABI_MINOR;
-  d.kind = JK_KIND_SOURCE;
+  d.kind = kind;
   d.name = name;
   d.version = version;
   d.description = description;
@@ -347,30 +355,15 @@ jk_plugin_descriptor MakeSourceDescriptor(const char* name, const char* version,
   d.create = &Create<T>;
   d.destroy = &Destroy<T>;
   d.check = &Check<T>;
-  d.list_streams = &ListStreams<T>;
-  d.read = &Read<T>;
-  return d;
-}
-
-template <typename T, size_t N>
-jk_plugin_descriptor MakeConnectorDescriptor(const char* name, const char* version,
-                                             const char* description,
-                                             const jk_config_field (&fields)[N]) {
-  jk_plugin_descriptor d{};
-  d.struct_size = sizeof(jk_plugin_descriptor);
-  d.abi_major = JK_ABI_MAJOR;
-  d.abi_minor = JK_ABI_MINOR;
-  d.kind = JK_KIND_CONNECTOR;
-  d.name = name;
-  d.version = version;
-  d.description = description;
-  d.config_fields = fields;
-  d.config_field_count = N;
-  d.create = &Create<T>;
-  d.destroy = &Destroy<T>;
-  d.check = &Check<T>;
-  d.write = &Write<T>;
-  d.flush = &Flush<T>;
+  if constexpr (std::is_base_of_v<Source, T>) {
+    d.list_streams = &ListStreams<T>;
+    d.read = &Read<T>;
+  } else {
+    static_assert(std::is_base_of_v<Connector, T>,
+                  "a plugin class derives from Source or Connector");
+    d.write = &Write<T>;
+    d.flush = &Flush<T>;
+  }
   return d;
 }
 
@@ -381,19 +374,19 @@ jk_plugin_descriptor MakeConnectorDescriptor(const char* name, const char* versi
 
 // Exports a Source-derived class as this library's plugin. `fields` is a static array of
 // jk_config_field.
-#define JOURNEYKIT_SOURCE_PLUGIN(Class, name, version, description, fields)                  \
-  JOURNEYKIT_EXPORT_ENTRY const jk_plugin_descriptor* journeykit_plugin_v1(void) {          \
-    static const jk_plugin_descriptor descriptor =                                           \
-        ::journeykit::plugin::detail::MakeSourceDescriptor<Class>(name, version, description, \
-                                                                  fields);                   \
-    return &descriptor;                                                                      \
+#define JOURNEYKIT_SOURCE_PLUGIN(Class, name, version, description, fields)                \
+  JOURNEYKIT_EXPORT_ENTRY const jk_plugin_descriptor* journeykit_plugin_v1(void) {         \
+    static const jk_plugin_descriptor descriptor =                                         \
+        ::journeykit::plugin::detail::MakeDescriptor<Class>(JK_KIND_SOURCE, name, version, \
+                                                            description, fields);          \
+    return &descriptor;                                                                    \
   }
 
 // Exports a Connector-derived class as this library's plugin.
-#define JOURNEYKIT_CONNECTOR_PLUGIN(Class, name, version, description, fields)     \
-  JOURNEYKIT_EXPORT_ENTRY const jk_plugin_descriptor* journeykit_plugin_v1(void) { \
-    static const jk_plugin_descriptor descriptor =                                  \
-        ::journeykit::plugin::detail::MakeConnectorDescriptor<Class>(               \
-            name, version, description, fields);                                    \
-    return &descriptor;                                                             \
+#define JOURNEYKIT_CONNECTOR_PLUGIN(Class, name, version, description, fields)                \
+  JOURNEYKIT_EXPORT_ENTRY const jk_plugin_descriptor* journeykit_plugin_v1(void) {            \
+    static const jk_plugin_descriptor descriptor =                                            \
+        ::journeykit::plugin::detail::MakeDescriptor<Class>(JK_KIND_CONNECTOR, name, version, \
+                                                            description, fields);             \
+    return &descriptor;                                                                       \
   }

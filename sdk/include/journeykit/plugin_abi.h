@@ -67,9 +67,9 @@ typedef enum jk_config_type {
 /* One entry of a plugin's declared configuration. Strings are NUL-terminated and static. */
 typedef struct jk_config_field {
   const char* key;
-  uint32_t type;     /* jk_config_type */
-  uint32_t required; /* 1: the pipeline must give it */
-  uint32_t secret;   /* 1: never printed or logged; should come from ${env:NAME} */
+  uint32_t type;            /* jk_config_type */
+  uint32_t required;        /* 1: the pipeline must give it */
+  uint32_t secret;          /* 1: never printed or logged; should come from ${env:NAME} */
   const char* default_json; /* JSON text of the default, or NULL for none */
   const char* description;
 } jk_config_field;

@@ -24,20 +24,20 @@ struct StageFunnelRow {
   uint64_t reached = 0;
   uint64_t progressed = 0;
   uint64_t dropped = 0;
-  std::optional<double> conversion_rate;      // none for the last stage or when reached == 0
+  std::optional<double> conversion_rate;  // none for the last stage or when reached == 0
   std::optional<double> drop_off_rate;
   std::optional<double> median_time_to_next_s;
-  uint64_t events = 0;                        // events of this segment's people in the stage
+  uint64_t events = 0;  // events of this segment's people in the stage
 };
 
 struct StageFunnel {
-  std::string segment_id;    // "all" for everyone
+  std::string segment_id;  // "all" for everyone
   std::string segment_name;
-  uint64_t people = 0;       // people in the segment
-  uint64_t events = 0;       // their events
-  uint64_t people_reaching_goal = 0;  // reached any goal stage
+  uint64_t people = 0;                         // people in the segment
+  uint64_t events = 0;                         // their events
+  uint64_t people_reaching_goal = 0;           // reached any goal stage
   std::optional<double> goal_conversion_rate;  // people_reaching_goal / people
-  std::vector<std::string> sources;  // provenance: sources the events came from
+  std::vector<std::string> sources;            // provenance: sources the events came from
   std::vector<StageFunnelRow> rows;
 };
 

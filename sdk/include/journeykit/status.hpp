@@ -1,8 +1,8 @@
 // status.hpp — Status and Result<T>: expected failures as values (header-only).
 #pragma once
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <variant>
@@ -15,9 +15,9 @@ enum class StatusCode {
   kDataError,        // a record of the input data that cannot be used
   kNotFound,         // file, plugin, stream, key
   kFailedPrecondition,
-  kIo,               // file system or database
-  kPluginError,      // a plugin reported a failure
-  kCancelled,        // SIGINT/SIGTERM or an embedder's stop request
+  kIo,           // file system or database
+  kPluginError,  // a plugin reported a failure
+  kCancelled,    // SIGINT/SIGTERM or an embedder's stop request
   kInternal,
 };
 
@@ -69,7 +69,7 @@ inline Status InternalError(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(data_).ok()) {
       std::fputs("journeykit: Result constructed from an OK Status\n", stderr);

@@ -1,9 +1,9 @@
 // plugin_instance.hpp — one live plugin instance and the host services it is given.
 #pragma once
 
+#include <journeykit/plugin_abi.h>
 #include <journeykit/event.hpp>
 #include <journeykit/pipeline.hpp>
-#include <journeykit/plugin_abi.h>
 
 #include "internal/plugin_library.hpp"
 

@@ -47,7 +47,9 @@ class CounterSource : public journeykit::plugin::Source {
         e.event_id = "e" + std::to_string(n);
         e.action = n % 10 == 0 ? "purchase" : "page_view";
         e.identities.emplace_back("user_id", "u" + std::to_string(n % persons_));
-        if (n % 7 == 0) e.identities.emplace_back("email", " User" + std::to_string(n % persons_) + "@Example.org ");
+        if (n % 7 == 0)
+          e.identities.emplace_back("email",
+                                    " User" + std::to_string(n % persons_) + "@Example.org ");
         e.hints.emplace_back("url", "https://example.org/p/" + std::to_string(n % 5));
         if (n % 10 == 0) e.value = 10.0;
         events.push_back(std::move(e));
@@ -58,7 +60,8 @@ class CounterSource : public journeykit::plugin::Source {
         JK_RETURN_IF_ERROR(host_.checkpoint(stream, std::to_string(n)));
         host_.progress(static_cast<uint64_t>(n) * 100, static_cast<uint64_t>(n));
         if (sleep_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms_));
-        if (host_.cancelled()) return journeykit::Cancelled("stopped at event " + std::to_string(n));
+        if (host_.cancelled())
+          return journeykit::Cancelled("stopped at event " + std::to_string(n));
       }
     }
     return journeykit::Status::Ok();

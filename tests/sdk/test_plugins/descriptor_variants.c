@@ -43,9 +43,22 @@ static int32_t flush(void* self) {
 #ifdef VARIANT_NO_ENTRY
 __attribute__((visibility("default"))) int not_the_entry_point(void) { return 42; }
 #else
-static const jk_plugin_descriptor kDescriptor = {
-    sizeof(jk_plugin_descriptor), VARIANT_MAJOR, VARIANT_MINOR, VARIANT_KIND, VARIANT_NAME, "0.0.1",
-    "loader test plugin", NULL, 0, create, destroy, check, NULL, NULL, write_records, flush};
+static const jk_plugin_descriptor kDescriptor = {sizeof(jk_plugin_descriptor),
+                                                 VARIANT_MAJOR,
+                                                 VARIANT_MINOR,
+                                                 VARIANT_KIND,
+                                                 VARIANT_NAME,
+                                                 "0.0.1",
+                                                 "loader test plugin",
+                                                 NULL,
+                                                 0,
+                                                 create,
+                                                 destroy,
+                                                 check,
+                                                 NULL,
+                                                 NULL,
+                                                 write_records,
+                                                 flush};
 
 __attribute__((visibility("default"))) const jk_plugin_descriptor* journeykit_plugin_v1(void) {
   return &kDescriptor;

@@ -104,4 +104,12 @@ class FileSourceReader {
   std::vector<plugin::Event> pending_;
 };
 
+// Reads `stream` of a file source that has the single stream options.stream: an unknown
+// stream name is an error; otherwise a FileSourceReader reads every file from `state`.
+// `stats` (optional) receives the reader's counts, also after an error.
+[[nodiscard]] Status ReadSingleFileStream(const plugin::Host& host,
+                                          const FileSourceOptions& options, RecordMapper& mapper,
+                                          std::string_view stream, std::string_view state,
+                                          FileSourceStats* stats);
+
 }  // namespace journeykit::kit
