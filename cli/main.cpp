@@ -52,14 +52,18 @@ int Fail(const Status& s) {
   return ExitCodeFor(s);
 }
 
-// The build tree keeps plugins in <build>/plugins-out; the installed tree next to lib/.
+// The build tree keeps plugins in <build>/plugins-out; an installed tree (possibly moved to
+// another prefix) in <prefix>/lib/journeykit/plugins, next to <prefix>/bin.
 std::vector<std::string> ExecutableRelativePluginDirs() {
   std::vector<std::string> out;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return out;
-  auto build_dir = exe.parent_path().parent_path() / "plugins-out";
-  if (std::filesystem::is_directory(build_dir, ec)) out.push_back(build_dir.string());
+  auto prefix = exe.parent_path().parent_path();
+  for (const auto& dir :
+       {prefix / "plugins-out", prefix / PluginRegistry::RelativeInstallDirectory()}) {
+    if (std::filesystem::is_directory(dir, ec)) out.push_back(dir.string());
+  }
   return out;
 }
 

@@ -15,6 +15,9 @@
 #ifndef JOURNEYKIT_INSTALL_PLUGIN_DIR
 #define JOURNEYKIT_INSTALL_PLUGIN_DIR "/usr/local/lib/journeykit/plugins"
 #endif
+#ifndef JOURNEYKIT_RELATIVE_PLUGIN_DIR
+#define JOURNEYKIT_RELATIVE_PLUGIN_DIR "lib/journeykit/plugins"
+#endif
 
 namespace journeykit {
 
@@ -242,5 +245,6 @@ std::vector<std::string> PluginRegistry::EnvironmentPaths() {
 }
 
 std::string PluginRegistry::InstallDirectory() { return JOURNEYKIT_INSTALL_PLUGIN_DIR; }
+std::string PluginRegistry::RelativeInstallDirectory() { return JOURNEYKIT_RELATIVE_PLUGIN_DIR; }
 
 }  // namespace journeykit

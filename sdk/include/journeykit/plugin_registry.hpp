@@ -64,6 +64,9 @@ class PluginRegistry {
   static std::vector<std::string> EnvironmentPaths();
   // The install directory compiled into the SDK.
   static std::string InstallDirectory();
+  // The same, relative to the install prefix ("lib/journeykit/plugins"): a relocated install
+  // finds its plugins at <prefix>/<this>, e.g. from the executable's folder.
+  static std::string RelativeInstallDirectory();
 
  private:
   struct Entry {
