@@ -1,4 +1,5 @@
 // main.cpp — the journeykit command: run, check, plugins, map.
+#include "attribution_command.hpp"
 #include "stage_table_printer.hpp"
 
 #include <journeykit/pipeline.hpp>
@@ -268,6 +269,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   map->add_option("--segment", segment, "Segment id (default: all)");
 
+  journeykit::cli::AttributionCommand attribution(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -278,5 +281,6 @@ int main(int argc, char** argv) {
   if (*check) return CheckCommand(pipeline_path, verbose);
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
   if (*map) return MapCommand(pipeline_path, segment, verbose);
+  if (attribution.selected()) return attribution.Run();
   return kExitBadInput;
 }

@@ -191,6 +191,19 @@ JourneySet JourneySet::Build(const EventStore& store, const IdentityOptions& opt
   return set;
 }
 
+Person JourneySet::person(uint32_t p) const {
+  return Person{p, person_ids_[p], identities(p), segments_[p]};
+}
+
+Journey JourneySet::journey(uint32_t p) const {
+  Journey j;
+  j.person = p;
+  j.events = events(p);
+  j.stage_entries.assign(stage_entry_.begin() + static_cast<ptrdiff_t>(p * stage_count_),
+                         stage_entry_.begin() + static_cast<ptrdiff_t>((p + 1) * stage_count_));
+  return j;
+}
+
 std::vector<std::string_view> JourneySet::identities(uint32_t p) const {
   std::vector<std::string_view> out;
   for (uint32_t i = identity_offsets_[p]; i < identity_offsets_[p + 1]; ++i) {

@@ -35,6 +35,22 @@ TEST(Stitching, IdentifiersSeenTogetherAreOnePerson) {
   EXPECT_EQ(set.identity_merges(), 2u);
 }
 
+TEST(Stitching, PersonAndJourneyViews) {
+  auto f = MakeFixture();
+  JourneySet set = JourneySet::Build(*f.store, {});
+  uint32_t b = PersonWith(set, "user_id:ub");
+  Person person = set.person(b);
+  EXPECT_EQ(person.id, set.person_id(b));
+  EXPECT_EQ(person.identities.size(), 3u);
+  Journey journey = set.journey(b);
+  EXPECT_EQ(journey.events.size(), 3u);
+  ASSERT_EQ(journey.stage_entries.size(), 4u);
+  EXPECT_EQ(journey.stage_entries[0], testing::kT0 + 1 * testing::kHour);   // page_view@1
+  EXPECT_EQ(journey.stage_entries[1], testing::kT0 + 3 * testing::kHour);   // webinar@3
+  EXPECT_EQ(journey.stage_entries[2], testing::kT0 + 10 * testing::kHour);  // checkout@10
+  EXPECT_EQ(journey.stage_entries[3], kNotReached);
+}
+
 TEST(Stitching, BlockedValuesNeverLinkOrIdentify) {
   auto f = MakeFixture();
   JourneySet set = JourneySet::Build(*f.store, {});

@@ -38,6 +38,21 @@ class IdentityGraph {
   size_t merges_ = 0;
 };
 
+// One person: an identity cluster (a view into a JourneySet).
+struct Person {
+  uint32_t index = 0;
+  std::string_view id;                       // "p_" + 16 hex digits
+  std::vector<std::string_view> identities;  // "kind:value", sorted
+  uint32_t segments = 0;                     // bit i: model segment i
+};
+
+// One person's journey: their events in time order and when they entered each stage.
+struct Journey {
+  uint32_t person = 0;
+  std::span<const uint32_t> events;    // indices into the EventStore
+  std::vector<int64_t> stage_entries;  // per model stage: entry time (µs) or kNotReached
+};
+
 // All journeys of one EventStore: person i owns events events(i), sorted by time.
 class JourneySet {
  public:
@@ -54,6 +69,8 @@ class JourneySet {
     return {event_index_.data() + event_offsets_[p], event_index_.data() + event_offsets_[p + 1]};
   }
   uint32_t person_of_event(size_t event) const { return person_of_event_[event]; }
+  Person person(uint32_t p) const;
+  Journey journey(uint32_t p) const;
   // "kind:value" strings of the person's identities, sorted.
   std::vector<std::string_view> identities(uint32_t p) const;
   // First time the person had an event in stage s, or kNotReached.
