@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -209,12 +210,18 @@ int PluginsCommand(const std::vector<std::string>& paths, bool verbose) {
   return kExitOk;
 }
 
-int MapCommand(const std::string& path, const std::string& segment, bool verbose) {
+int MapCommand(const std::string& path, const std::string& segment, const std::string& format,
+               const std::string& output, bool verbose) {
   auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
   if (!pipeline.ok()) return Fail(pipeline.status());
+  if (format != "text" && format != "json") {
+    return Fail(InvalidArgument("--format: '" + format + "' is not one of: text, json"));
+  }
   auto analysis = pipeline.value()->Analyze();
   if (!analysis.ok()) return Fail(analysis.status());
-  if (!segment.empty() && analysis->Funnel(segment) == nullptr) {
+  std::string id = segment.empty() ? "all" : segment;
+  const JourneyMap* map = analysis->Map(id);
+  if (map == nullptr) {
     std::string known = "all";
     for (const auto& s : analysis->model->segments()) known += ", " + s.id;
     return Fail(InvalidArgument("--segment: no segment '" + segment + "' (known: " + known + ")"));
@@ -223,7 +230,16 @@ int MapCommand(const std::string& path, const std::string& segment, bool verbose
     std::cerr << "journeykit: the state store holds no events yet; run `journeykit run " << path
               << "` first\n";
   }
-  PrintFunnels(*analysis, segment.empty() ? "all" : segment);
+  std::string text = format == "json" ? JourneyMapToJson(*map) + "\n" : JourneyMapToText(*map);
+  if (output.empty() || output == "-") {
+    std::cout << text;
+    return kExitOk;
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Fail(IoError("cannot write " + output));
+  std::cerr << "journeykit: wrote " << output << "\n";
   return kExitOk;
 }
 
@@ -263,11 +279,15 @@ int main(int argc, char** argv) {
       app.add_subcommand("plugins", "List plugins: name, kind, version, ABI, config spec");
   plugins->add_option("--path", plugin_paths, "Extra plugin folder or file (repeatable)");
 
-  auto* map = app.add_subcommand("map", "Print the stage table of a segment from the stored state");
+  auto* map = app.add_subcommand(
+      "map", "Print the journey map of a segment (every lane, with counts) from the stored state");
   map->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
   map->add_option("--segment", segment, "Segment id (default: all)");
+  std::string map_format = "text", map_output;
+  map->add_option("--format", map_format, "text (default) or json (schema: docs/journey-map.md)");
+  map->add_option("-o,--output", map_output, "Write to this file instead of standard output");
 
   journeykit::cli::AttributionCommand attribution(app);
 
@@ -280,7 +300,7 @@ int main(int argc, char** argv) {
   if (*run) return RunCommand(pipeline_path, full_refresh, no_connectors, segment, verbose);
   if (*check) return CheckCommand(pipeline_path, verbose);
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
-  if (*map) return MapCommand(pipeline_path, segment, verbose);
+  if (*map) return MapCommand(pipeline_path, segment, map_format, map_output, verbose);
   if (attribution.selected()) return attribution.Run();
   return kExitBadInput;
 }

@@ -36,6 +36,7 @@ FilesConnector::FilesConnector(plugin::Host& host, const plugin::Config& config)
   file_names_["event"] = config.string("events_file", "events.ndjson");
   file_names_["journey"] = config.string("journeys_file", "journeys.ndjson");
   file_names_["stage_table"] = config.string("stage_table_file", "stage_table.csv");
+  file_names_["journey_map"] = config.string("journey_maps_file", "journey_maps.ndjson");
 }
 
 Status FilesConnector::check() {

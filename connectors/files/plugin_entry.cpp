@@ -12,6 +12,8 @@ const jk_config_field kFilesConfig[] = {
      "File name of the journey summaries (NDJSON)"},
     {"stage_table_file", JK_CONFIG_STRING, 0, 0, "\"stage_table.csv\"",
      "File name of the stage table (CSV)"},
+    {"journey_maps_file", JK_CONFIG_STRING, 0, 0, "\"journey_maps.ndjson\"",
+     "File name of the journey maps, one JSON object per segment (NDJSON)"},
 };
 
 }  // namespace

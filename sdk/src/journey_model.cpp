@@ -133,6 +133,29 @@ Status RequireString(const object& o, std::string_view key, const std::string& p
 
 }  // namespace
 
+Result<Rule> ParseRuleJson(std::string_view json, const std::string& path, bool allow_resolved) {
+  simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    return InvalidArgument(path + ": not valid JSON");
+  }
+  Rule rule;
+  simdjson::dom::array arr;
+  if (root.get_array().get(arr) != simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(Condition c, ParseCondition(root, path, allow_resolved));
+    rule.push_back(std::move(c));
+    return rule;
+  }
+  size_t i = 0;
+  for (element item : arr) {
+    JK_ASSIGN_OR_RETURN(
+        Condition c, ParseCondition(item, path + "[" + std::to_string(i++) + "]", allow_resolved));
+    rule.push_back(std::move(c));
+  }
+  if (rule.empty()) return InvalidArgument(path + ": empty list matches nothing");
+  return rule;
+}
+
 const std::string* FindValue(const KeyValues& kv, std::string_view key) {
   for (const auto& [k, v] : kv) {
     if (k == key) return &v;

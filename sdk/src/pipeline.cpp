@@ -43,6 +43,13 @@ std::string FormatTimeUs(int64_t time_us) {
   return buf;
 }
 
+const JourneyMap* JourneyAnalysis::Map(std::string_view segment_id) const {
+  for (const JourneyMap& m : maps) {
+    if (m.segment_id == segment_id) return &m;
+  }
+  return nullptr;
+}
+
 const StageFunnel* JourneyAnalysis::Funnel(std::string_view segment_id) const {
   for (const StageFunnel& f : funnels) {
     if (f.segment_id == segment_id) return &f;
@@ -122,8 +129,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
   impl->options = std::move(options);
   JK_ASSIGN_OR_RETURN(impl->spec, PipelineSpec::Load(path));
   PipelineSpec& spec = impl->spec;
-  // The model is parsed here too so that a bad rule is reported before anything runs.
-  JK_RETURN_IF_ERROR(JourneyModel::FromJson(spec.model_json, spec.file + ": model").status());
+  // The model and the analyses are parsed here too so that a bad rule is reported before
+  // anything runs.
+  JK_ASSIGN_OR_RETURN(JourneyModel model,
+                      JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
+  JK_RETURN_IF_ERROR(
+      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses", model).status());
 
   std::vector<std::vector<std::string>> levels;
   levels.push_back(spec.plugin_paths);
@@ -214,9 +225,13 @@ Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) co
   JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) { analysis.events->Append(e); }));
   analysis.journeys =
       std::make_unique<JourneySet>(JourneySet::Build(*analysis.events, spec.identity));
-  analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, -1));
-  for (size_t s = 0; s < analysis.model->segments().size(); ++s) {
-    analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, static_cast<int>(s)));
+  JK_ASSIGN_OR_RETURN(
+      analysis.plan,
+      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses", *analysis.model));
+  for (int s = -1; s < static_cast<int>(analysis.model->segments().size()); ++s) {
+    analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, s));
+    JK_ASSIGN_OR_RETURN(JourneyMap map, BuildJourneyMap(*analysis.journeys, analysis.plan, s));
+    analysis.maps.push_back(std::move(map));
   }
   return analysis;
 }
@@ -380,6 +395,14 @@ Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& a
     if (wants("stage_table")) {
       type = "stage_table";
       StageTableRecords(analysis, keys, jsons);
+      JK_RETURN_IF_ERROR(flush_batch());
+    }
+    if (wants("journey_map")) {
+      type = "journey_map";
+      for (const JourneyMap& map : analysis.maps) {
+        keys.push_back(map.segment_id);
+        jsons.push_back(JourneyMapToJson(map));
+      }
       JK_RETURN_IF_ERROR(flush_batch());
     }
     JK_RETURN_IF_ERROR(inst.Flush());

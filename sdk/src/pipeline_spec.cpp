@@ -120,26 +120,8 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
   }
   spec.model_json = simdjson::minify(e);
   if (o.at_key("analyses").get(e) == simdjson::SUCCESS) {
-    simdjson::dom::array arr;
-    if (e.get_array().get(arr) != simdjson::SUCCESS) {
-      return internal::WrongType(path + ".analyses", e, "an array");
-    }
-    size_t i = 0;
-    for (element item : arr) {
-      std::string p = path + ".analyses[" + std::to_string(i++) + "]";
-      JK_ASSIGN_OR_RETURN(object a, AsObject(item, p));
-      JK_RETURN_IF_ERROR(CheckKeys(a, p, {"type"}));
-      element t;
-      if (a.at_key("type").get(t) != simdjson::SUCCESS)
-        return InvalidArgument(p + ".type: missing");
-      JK_ASSIGN_OR_RETURN(std::string type, AsString(t, p + ".type"));
-      if (type != "stage_funnel") {
-        return InvalidArgument(p + ".type: unknown analysis '" + type + "' (known: stage_funnel)");
-      }
-      spec.analyses.push_back(type);
-    }
-  } else {
-    spec.analyses.push_back("stage_funnel");
+    // Checked against the model in Pipeline::Open (AnalysisPlan::Parse).
+    spec.analyses_json = simdjson::minify(e);
   }
 
   std::set<std::string> names;
@@ -187,13 +169,13 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
         }
         spec.sources.push_back(std::move(s));
       } else {
-        ConnectorSpec c{name, plugin, config, {"events", "journeys", "stage_table"}};
+        ConnectorSpec c{name, plugin, config, {"events", "journeys", "stage_table", "journey_map"}};
         if (inst.at_key("receives").get(v) == simdjson::SUCCESS) {
           JK_ASSIGN_OR_RETURN(c.receives, AsStringList(v, p + ".receives"));
           for (const std::string& r : c.receives) {
-            if (r != "events" && r != "journeys" && r != "stage_table") {
+            if (r != "events" && r != "journeys" && r != "stage_table" && r != "journey_map") {
               return InvalidArgument(p + ".receives: '" + r +
-                                     "' is not one of: events, journeys, stage_table");
+                                     "' is not one of: events, journeys, stage_table, journey_map");
             }
           }
         }

@@ -9,6 +9,7 @@
 
 #include <journeykit/journeys.hpp>
 #include <journeykit/status.hpp>
+#include <journeykit/time_units.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -102,8 +103,6 @@ enum class AttributionModel : uint8_t {
 std::string_view ModelName(AttributionModel model);
 std::optional<AttributionModel> ParseModelName(std::string_view name);
 const std::vector<AttributionModel>& AllModels();
-
-inline constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
 struct AttributionOptions {
   // Models in output order. kTimeDecay needs times on every row.

@@ -17,6 +17,7 @@
 #include <journeykit/journey_model.hpp>
 #include <journeykit/journeys.hpp>
 #include <journeykit/status.hpp>
+#include <journeykit/time_units.hpp>
 
 #include <cstdint>
 #include <limits>
@@ -25,10 +26,6 @@
 #include <vector>
 
 namespace journeykit {
-
-inline constexpr int64_t kMicrosPerSecond = 1'000'000;
-inline constexpr int64_t kMicrosPerHour = 3'600 * kMicrosPerSecond;
-inline constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 // One step (or exclusion) of a funnel: `when` is a Rule over stored columns only (conditions
 // may use actions, sources, touchpoints, channels; a condition with none of them matches every

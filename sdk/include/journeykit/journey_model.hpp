@@ -56,6 +56,10 @@ inline constexpr uint8_t kNoStage = 0xFF;
 inline constexpr size_t kMaxStages = 64;
 inline constexpr size_t kMaxSegments = 32;
 
+// Parses a `when` value (a condition object or a list of them) from JSON text. `path` names it
+// in errors; `allow_resolved` permits the touchpoint and channel keys.
+Result<Rule> ParseRuleJson(std::string_view json, const std::string& path, bool allow_resolved);
+
 class JourneyModel {
  public:
   // Parses the "model" object of a pipeline file. `origin` names it in errors.

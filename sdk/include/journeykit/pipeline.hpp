@@ -1,7 +1,9 @@
 // pipeline.hpp — one run: sources → normalize → event store → journeys → analyses → connectors.
 #pragma once
 
+#include <journeykit/analysis_plan.hpp>
 #include <journeykit/event_store.hpp>
+#include <journeykit/journey_map.hpp>
 #include <journeykit/journey_model.hpp>
 #include <journeykit/journeys.hpp>
 #include <journeykit/plugin_registry.hpp>
@@ -44,7 +46,7 @@ struct PipelineSpec {
   std::string dead_letter_dir;
   IdentityOptions identity;
   std::string model_json;
-  std::vector<std::string> analyses;
+  std::string analyses_json;  // the "analyses" array, or empty
   std::vector<SourceSpec> sources;
   std::vector<ConnectorSpec> connectors;
 
@@ -96,7 +98,10 @@ struct JourneyAnalysis {
   std::unique_ptr<EventStore> events;
   std::unique_ptr<JourneySet> journeys;
   std::vector<StageFunnel> funnels;  // "all" first, then one per segment in model order
+  AnalysisPlan plan;
+  std::vector<JourneyMap> maps;  // the same order as funnels
   const StageFunnel* Funnel(std::string_view segment_id) const;
+  const JourneyMap* Map(std::string_view segment_id) const;
 };
 
 struct RunReport {

@@ -1,0 +1,46 @@
+// analysis_plan.hpp — the "analyses" of a pipeline file, parsed into each analysis's options.
+#pragma once
+
+#include <journeykit/attribution.hpp>
+#include <journeykit/funnel.hpp>
+#include <journeykit/journey_model.hpp>
+#include <journeykit/paths.hpp>
+#include <journeykit/status.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace journeykit {
+
+struct FunnelAnalysis {
+  std::string id;
+  std::string name;
+  FunnelOptions options;  // segment is set per map
+};
+
+struct PathsAnalysis {
+  PathOptions options;  // segment is set per map
+};
+
+struct AttributionAnalysis {
+  std::string goal_stage;  // stage id; conversion = first entry into it
+  PathUnit unit = PathUnit::kTouchpoint;
+  AttributionOptions options;
+};
+
+struct AnalysisPlan {
+  bool stage_funnel = true;  // always part of the map
+  std::vector<FunnelAnalysis> funnels;
+  std::optional<PathsAnalysis> paths;
+  std::optional<AttributionAnalysis> attribution;
+  size_t top_n = 5;  // touchpoints and actions listed per stage
+
+  // Parses the "analyses" array (JSON text). `path` names it in errors; stage ids are
+  // checked against `model`.
+  static Result<AnalysisPlan> Parse(std::string_view json, const std::string& path,
+                                    const JourneyModel& model);
+};
+
+}  // namespace journeykit

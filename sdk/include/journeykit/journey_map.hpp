@@ -1,0 +1,70 @@
+// journey_map.hpp — the assembled journey map of one model × segment × period: per stage its
+// reach, conversion, drop-off, time to move on, top touchpoints and actions, what people who
+// dropped off did next; plus the configured funnels, paths and attribution.
+#pragma once
+
+#include <journeykit/analysis_plan.hpp>
+#include <journeykit/attribution.hpp>
+#include <journeykit/funnel.hpp>
+#include <journeykit/journeys.hpp>
+#include <journeykit/paths.hpp>
+#include <journeykit/stage_funnel.hpp>
+#include <journeykit/status.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace journeykit {
+
+// A touchpoint or an action at one stage, with the evidence behind it.
+struct MapItem {
+  std::string id;
+  std::string name;
+  std::string channel;  // touchpoints only
+  bool online = true;   // touchpoints only
+  uint64_t people = 0;  // people of the segment with at least one such event in the stage
+  uint64_t events = 0;
+  double people_share = 0;  // people / people who reached the stage
+};
+
+struct MapStage {
+  StageFunnelRow row;                // reach, onward, drop-off, median time to next, events
+  std::vector<MapItem> touchpoints;  // most people first (ties: more events, then id)
+  std::vector<MapItem> actions;
+  std::optional<DropOffNext> dropped_next;  // when people dropped off here
+};
+
+struct NamedFunnel {
+  std::string id;
+  std::string name;
+  Funnel result;
+};
+
+struct JourneyMap {
+  std::string segment_id;
+  std::string segment_name;
+  int64_t first_event_us = 0;  // the period the events span
+  int64_t last_event_us = 0;
+  uint64_t people = 0;
+  uint64_t events = 0;
+  std::vector<std::string> sources;
+  uint64_t people_reaching_goal = 0;
+  std::optional<double> goal_conversion_rate;
+  std::vector<MapStage> stages;
+  std::vector<NamedFunnel> funnels;
+  std::optional<Paths> paths;
+  std::optional<AttributionResult> attribution;
+};
+
+// segment: index into model().segments(), or -1 for everyone.
+Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
+                                   int segment);
+
+// The map as one JSON object (schema: docs/journey-map.md).
+std::string JourneyMapToJson(const JourneyMap& map);
+// The map as text for a terminal: every lane, with counts.
+std::string JourneyMapToText(const JourneyMap& map);
+
+}  // namespace journeykit
