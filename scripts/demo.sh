@@ -10,4 +10,8 @@ demo=examples/online-school
 ./build/examples/online-school/online-school-generate --out "$demo/data"
 ./build/cli/journeykit run "$demo/pipeline.json"
 echo
-echo "Outputs: $demo/out/ (stage_table.csv, journeys.ndjson, events.ndjson, state.db)"
+echo "=== The journey map of the webinar registrants (the segment with the known pain point):"
+./build/cli/journeykit map "$demo/pipeline.json" --segment webinar_registrants
+echo
+echo "Outputs: $demo/out/ (journey_maps.ndjson, stage_table.csv, journeys.ndjson, events.ndjson, state.db)"
+echo "Any segment's map: build/cli/journeykit map $demo/pipeline.json --segment ID [--format json]"
