@@ -47,12 +47,28 @@ void EventStore::Append(const Event& event) {
   if (event.value) Put(values_, index, *event.value);
   if (event.rating) Put(ratings_, index, *event.rating);
   if (event.sentiment) Put(sentiments_, index, *event.sentiment);
+  if (!event.text.empty()) {
+    texts_.index.push_back(index);
+    texts_.id.push_back(strings_.Intern(event.text));
+  }
+  const std::string* campaign = FindValue(event.properties, "campaign");
+  if (campaign == nullptr || campaign->empty()) campaign = FindValue(event.hints, "utm_campaign");
+  if (campaign != nullptr && !campaign->empty()) {
+    campaigns_.index.push_back(index);
+    campaigns_.id.push_back(strings_.Intern(*campaign));
+  }
 }
 
 std::optional<double> EventStore::Lookup(const Sparse& s, size_t i) {
   auto it = std::lower_bound(s.index.begin(), s.index.end(), static_cast<uint32_t>(i));
   if (it == s.index.end() || *it != i) return std::nullopt;
   return s.value[static_cast<size_t>(it - s.index.begin())];
+}
+
+uint32_t EventStore::LookupId(const SparseIds& s, size_t i) {
+  auto it = std::lower_bound(s.index.begin(), s.index.end(), static_cast<uint32_t>(i));
+  if (it == s.index.end() || *it != i) return 0;
+  return s.id[static_cast<size_t>(it - s.index.begin())];
 }
 
 void EventStore::Put(Sparse& s, size_t i, double v) {
@@ -66,6 +82,7 @@ size_t EventStore::memory_bytes() const {
          bytes(segment_matches_) + bytes(identity_offsets_) + bytes(identities_) +
          bytes(values_.index) + bytes(values_.value) + bytes(ratings_.index) +
          bytes(ratings_.value) + bytes(sentiments_.index) + bytes(sentiments_.value) +
+         bytes(texts_.index) + bytes(texts_.id) + bytes(campaigns_.index) + bytes(campaigns_.id) +
          strings_.bytes_used();
 }
 

@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iterator>
 #include <mutex>
 
 namespace journeykit {
@@ -36,6 +38,20 @@ CREATE TABLE IF NOT EXISTS cursors (
   state TEXT NOT NULL,
   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   PRIMARY KEY (source, stream)
+);
+CREATE TABLE IF NOT EXISTS audience_members (
+  audience TEXT NOT NULL,
+  person_id TEXT NOT NULL,
+  entered_at_us INTEGER NOT NULL,
+  PRIMARY KEY (audience, person_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audience_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  audience TEXT NOT NULL,
+  person_id TEXT NOT NULL,
+  change TEXT NOT NULL CHECK (change IN ('entered', 'left')),
+  as_of_us INTEGER NOT NULL,
+  recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 )sql";
 
@@ -286,6 +302,124 @@ Result<uint64_t> StateStore::CountEvents() const {
   Statement st(impl_->db, "SELECT count(*) FROM events");
   if (!st.ok() || sqlite3_step(st.get()) != SQLITE_ROW) return impl_->Error("counting events");
   return static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+}
+
+Result<AudienceChanges> StateStore::UpdateAudience(std::string_view audience,
+                                                   std::span<const std::string> members,
+                                                   int64_t as_of_us) {
+  if (audience.empty()) return InvalidArgument("UpdateAudience: empty audience id");
+  std::vector<std::string> next(members.begin(), members.end());
+  std::sort(next.begin(), next.end());
+  next.erase(std::unique(next.begin(), next.end()), next.end());
+
+  std::lock_guard lock(impl_->mutex);
+  JK_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
+  const std::string what = "audience '" + std::string(audience) + "': ";
+  auto fail = [&](const std::string& step) {
+    Status s = impl_->Error(what + step);
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  };
+  auto bind_text = [](sqlite3_stmt* st, int col, std::string_view v) {
+    sqlite3_bind_text(st, col, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  };
+  std::vector<std::string> current;
+  {
+    Statement st(impl_->db,
+                 "SELECT person_id FROM audience_members WHERE audience = ?1 ORDER BY person_id");
+    if (!st.ok()) return fail("reading the members");
+    bind_text(st.get(), 1, audience);
+    int rc;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) current.push_back(Text(st.get(), 0));
+    if (rc != SQLITE_DONE) return fail("reading the members");
+  }
+  AudienceChanges changes;
+  changes.members = next.size();
+  std::set_difference(next.begin(), next.end(), current.begin(), current.end(),
+                      std::back_inserter(changes.entered));
+  std::set_difference(current.begin(), current.end(), next.begin(), next.end(),
+                      std::back_inserter(changes.left));
+  {
+    Statement del(impl_->db, "DELETE FROM audience_members WHERE audience = ?1 AND person_id = ?2");
+    Statement ins(impl_->db,
+                  "INSERT INTO audience_members (audience, person_id, entered_at_us) "
+                  "VALUES (?1, ?2, ?3)");
+    Statement log(impl_->db,
+                  "INSERT INTO audience_changes (audience, person_id, change, as_of_us) "
+                  "VALUES (?1, ?2, ?3, ?4)");
+    if (!del.ok() || !ins.ok() || !log.ok()) return fail("preparing the update");
+    auto append_log = [&](const std::string& person, const char* change) {
+      sqlite3_stmt* s = log.get();
+      sqlite3_reset(s);
+      bind_text(s, 1, audience);
+      bind_text(s, 2, person);
+      sqlite3_bind_text(s, 3, change, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(s, 4, as_of_us);
+      if (sqlite3_step(s) != SQLITE_DONE) return false;
+      auto seq = static_cast<uint64_t>(sqlite3_last_insert_rowid(impl_->db));
+      if (changes.first_seq == 0) changes.first_seq = seq;
+      changes.last_seq = seq;
+      return true;
+    };
+    for (const std::string& person : changes.entered) {
+      sqlite3_stmt* s = ins.get();
+      sqlite3_reset(s);
+      bind_text(s, 1, audience);
+      bind_text(s, 2, person);
+      sqlite3_bind_int64(s, 3, as_of_us);
+      if (sqlite3_step(s) != SQLITE_DONE) return fail("adding member '" + person + "'");
+      if (!append_log(person, "entered")) return fail("logging a change");
+    }
+    for (const std::string& person : changes.left) {
+      sqlite3_stmt* s = del.get();
+      sqlite3_reset(s);
+      bind_text(s, 1, audience);
+      bind_text(s, 2, person);
+      if (sqlite3_step(s) != SQLITE_DONE) return fail("removing member '" + person + "'");
+      if (!append_log(person, "left")) return fail("logging a change");
+    }
+  }
+  if (sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("committing");
+  }
+  return changes;
+}
+
+Result<std::vector<AudienceMember>> StateStore::LoadAudience(std::string_view audience) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT person_id, entered_at_us FROM audience_members WHERE audience = ?1 "
+               "ORDER BY person_id");
+  if (!st.ok()) return impl_->Error("reading audience '" + std::string(audience) + "'");
+  sqlite3_bind_text(st.get(), 1, audience.data(), static_cast<int>(audience.size()),
+                    SQLITE_TRANSIENT);
+  std::vector<AudienceMember> out;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    out.push_back({Text(st.get(), 0), sqlite3_column_int64(st.get(), 1)});
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading audience '" + std::string(audience) + "'");
+  return out;
+}
+
+Result<std::vector<AudienceChange>> StateStore::AudienceChangesSince(uint64_t after_seq,
+                                                                     size_t limit) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT seq, audience, person_id, change, as_of_us FROM audience_changes "
+               "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  if (!st.ok()) return impl_->Error("reading audience changes");
+  sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(after_seq));
+  sqlite3_bind_int64(st.get(), 2, static_cast<sqlite3_int64>(limit));
+  std::vector<AudienceChange> out;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = st.get();
+    out.push_back({static_cast<uint64_t>(sqlite3_column_int64(s, 0)), Text(s, 1), Text(s, 2),
+                   Text(s, 3) == "entered", sqlite3_column_int64(s, 4)});
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading audience changes");
+  return out;
 }
 
 }  // namespace journeykit

@@ -3,7 +3,9 @@
 // Each event is a row of parallel arrays: time, source, action, touchpoint, stage and the
 // segment rules it matched are resolved once, when the event is appended, against the
 // model; strings are interned; identities live in one flat array indexed by offsets;
-// rare numbers (value, rating, sentiment) live in sparse side tables.
+// rare numbers (value, rating, sentiment) live in sparse side tables, and so do the rare
+// strings analyses need: the event's text (reviews, comments, replies) and its e-mail/marketing
+// campaign (property "campaign", else hint "utm_campaign"), both interned.
 #pragma once
 
 #include <journeykit/event.hpp>
@@ -48,6 +50,12 @@ class EventStore {
   std::optional<double> value(size_t i) const { return Lookup(values_, i); }
   std::optional<double> rating(size_t i) const { return Lookup(ratings_, i); }
   std::optional<double> sentiment(size_t i) const { return Lookup(sentiments_, i); }
+  // Interned text of the event ("" when it has none).
+  std::string_view text(size_t i) const { return strings_.Get(LookupId(texts_, i)); }
+  // Campaign of the event: property "campaign", else hint "utm_campaign" ("" when neither).
+  std::string_view campaign(size_t i) const { return strings_.Get(LookupId(campaigns_, i)); }
+  // The campaign as a string id in strings() (0, the empty string, when none).
+  uint32_t campaign_id(size_t i) const { return LookupId(campaigns_, i); }
 
   std::string_view source_name(uint16_t id) const { return strings_.Get(source_names_[id]); }
   size_t source_count() const { return source_names_.size(); }
@@ -61,8 +69,13 @@ class EventStore {
     std::vector<uint32_t> index;  // ascending event indices
     std::vector<double> value;
   };
+  struct SparseIds {
+    std::vector<uint32_t> index;  // ascending event indices
+    std::vector<uint32_t> id;     // string ids in strings_
+  };
   static std::optional<double> Lookup(const Sparse& s, size_t i);
   static void Put(Sparse& s, size_t i, double v);
+  static uint32_t LookupId(const SparseIds& s, size_t i);
 
   const JourneyModel* model_;
   StringPool strings_;
@@ -76,6 +89,7 @@ class EventStore {
   std::vector<uint32_t> identity_offsets_{0};
   std::vector<IdentityRef> identities_;
   Sparse values_, ratings_, sentiments_;
+  SparseIds texts_, campaigns_;
 };
 
 }  // namespace journeykit

@@ -3,6 +3,9 @@
 // A cursor is committed in the same transaction as the events emitted before it, so a crash
 // at any point either keeps both or neither: a rerun resumes from the last cursor and the
 // (source, event id) primary key drops the events it reads twice.
+//
+// Audience membership (audiences.hpp) is kept per audience; UpdateAudience replaces it and
+// appends the entered/left changes to a change log in one transaction.
 #pragma once
 
 #include <journeykit/event.hpp>
@@ -15,12 +18,38 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace journeykit {
 
 struct CommitStats {
   uint64_t inserted = 0;
   uint64_t duplicates = 0;  // already stored (same source and event id)
+};
+
+// What UpdateAudience changed: person ids, sorted (byte order).
+struct AudienceChanges {
+  std::vector<std::string> entered;  // in the new membership, not in the stored one
+  std::vector<std::string> left;     // in the stored membership, not in the new one
+  uint64_t members = 0;              // size of the new membership
+  // Sequence numbers of the change-log rows written (entered first, then left, each sorted);
+  // both 0 when nothing changed.
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+struct AudienceMember {
+  std::string person_id;
+  int64_t entered_at_us = 0;  // as_of of the update at which the person (last) entered
+};
+
+// One row of the audience change log.
+struct AudienceChange {
+  uint64_t seq = 0;  // increasing; a consumer keeps the last seq it delivered
+  std::string audience;
+  std::string person_id;
+  bool entered = false;  // false: left
+  int64_t as_of_us = 0;  // as_of of the update that made the change
 };
 
 class StateStore {
@@ -41,6 +70,18 @@ class StateStore {
   // Calls fn for every stored event in arrival order.
   Status ForEachEvent(const std::function<void(const Event&)>& fn) const;
   Result<uint64_t> CountEvents() const;
+
+  // Replaces the stored membership of `audience` with `members` (duplicates ignored) and
+  // returns who entered and who left, in one transaction: the membership and the change-log
+  // rows are committed together or not at all. New members get entered_at = as_of_us.
+  // Reset() keeps audiences (changes are relative to what was last committed).
+  Result<AudienceChanges> UpdateAudience(std::string_view audience,
+                                         std::span<const std::string> members, int64_t as_of_us);
+  // The stored members of an audience, sorted by person id (empty when never updated).
+  Result<std::vector<AudienceMember>> LoadAudience(std::string_view audience) const;
+  // Change-log rows with seq > after_seq, in seq order, at most `limit` of them.
+  Result<std::vector<AudienceChange>> AudienceChangesSince(uint64_t after_seq,
+                                                           size_t limit = 10000) const;
   const std::string& path() const;
 
  private:
