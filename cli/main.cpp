@@ -166,6 +166,13 @@ int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
                              fmt::join(report->dead_letter_files, ", "));
   }
   for (const auto& note : report->connector_notes) std::cout << "Connector " << note << "\n";
+  for (size_t i = 0; i < report->analysis.audiences.size(); ++i) {
+    const AudienceMembership& m = report->analysis.audiences[i];
+    const AudienceChanges& c = report->audience_changes[i];
+    std::cout << fmt::format(
+        "Audience {}: {} people (entered {}, left {}; {} still inside their window)\n",
+        m.audience_id, m.members.size(), c.entered.size(), c.left.size(), m.pending);
+  }
   std::cout << "\n";
   PrintFunnels(report->analysis, segment);
   return kExitOk;

@@ -270,10 +270,77 @@ Status ParseAttribution(const object& o, const std::string& p, const JourneyMode
   return Status::Ok();
 }
 
+Status ParseVoice(const object& o, const std::string& p, const std::string& base_dir,
+                  AnalysisPlan& plan) {
+  JK_RETURN_IF_ERROR(CheckKeys(o, p,
+                               {"type", "nps_actions", "csat_actions", "review_actions",
+                                "negative_email_actions", "lexicon", "score_text"}));
+  VoiceAnalysis a;
+  element v;
+  if (o.at_key("nps_actions").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.nps_actions, AsStringList(v, p + ".nps_actions"));
+  }
+  if (o.at_key("csat_actions").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.csat_actions, AsStringList(v, p + ".csat_actions"));
+  }
+  if (o.at_key("review_actions").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.review_actions, AsStringList(v, p + ".review_actions"));
+  }
+  if (o.at_key("negative_email_actions").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.negative_email_actions,
+                        AsStringList(v, p + ".negative_email_actions"));
+  }
+  if (o.at_key("score_text").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.score_text, internal::AsBool(v, p + ".score_text"));
+  }
+  if (o.at_key("lexicon").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string file, AsString(v, p + ".lexicon"));
+    if (!file.empty() && file.front() != '/') file = base_dir + "/" + file;
+    auto lexicon = LexiconSentimentModel::LoadFile(file);
+    if (!lexicon.ok()) return lexicon.status().WithContext(p + ".lexicon");
+    a.lexicon = std::make_shared<const LexiconSentimentModel>(std::move(lexicon).value());
+  } else {
+    // The built-in English lexicon lives as long as the program.
+    a.lexicon = std::shared_ptr<const LexiconSentimentModel>(
+        &LexiconSentimentModel::BuiltinEnglish(), [](const LexiconSentimentModel*) {});
+  }
+  a.options.text_model = a.lexicon.get();
+  plan.voice = std::move(a);
+  return Status::Ok();
+}
+
+Status ParseLoyalty(const object& o, const std::string& p, const JourneyModel& model,
+                    AnalysisPlan& plan) {
+  JK_RETURN_IF_ERROR(CheckKeys(
+      o, p, {"type", "purchase_actions", "purchase_stage", "cycle_stages", "awareness_stage"}));
+  LoyaltyAnalysis a;
+  element v;
+  if (o.at_key("purchase_actions").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.purchase.actions, AsStringList(v, p + ".purchase_actions"));
+  }
+  if (o.at_key("purchase_stage").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.purchase.stage, AsString(v, p + ".purchase_stage"));
+    JK_RETURN_IF_ERROR(CheckStage(model, a.options.purchase.stage, p + ".purchase_stage"));
+  }
+  if (o.at_key("cycle_stages").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.cycle_stages, AsStringList(v, p + ".cycle_stages"));
+  }
+  for (const auto& s : a.options.cycle_stages)
+    JK_RETURN_IF_ERROR(CheckStage(model, s, p + ".cycle_stages"));
+  if (o.at_key("awareness_stage").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.options.awareness_stage, AsString(v, p + ".awareness_stage"));
+  }
+  if (!a.options.awareness_stage.empty()) {
+    JK_RETURN_IF_ERROR(CheckStage(model, a.options.awareness_stage, p + ".awareness_stage"));
+  }
+  plan.loyalty = std::move(a);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<AnalysisPlan> AnalysisPlan::Parse(std::string_view json, const std::string& path,
-                                         const JourneyModel& model) {
+                                         const JourneyModel& model, const std::string& base_dir) {
   AnalysisPlan plan;
   if (json.empty()) return plan;
   simdjson::dom::parser parser;
@@ -308,9 +375,13 @@ Result<AnalysisPlan> AnalysisPlan::Parse(std::string_view json, const std::strin
       JK_RETURN_IF_ERROR(ParsePaths(o, p, plan));
     } else if (type == "attribution") {
       JK_RETURN_IF_ERROR(ParseAttribution(o, p, model, plan));
+    } else if (type == "voice") {
+      JK_RETURN_IF_ERROR(ParseVoice(o, p, base_dir, plan));
+    } else if (type == "loyalty") {
+      JK_RETURN_IF_ERROR(ParseLoyalty(o, p, model, plan));
     } else {
       return InvalidArgument(p + ".type: unknown analysis '" + type +
-                             "' (known: stage_funnel, funnel, paths, attribution)");
+                             "' (known: stage_funnel, funnel, paths, attribution, voice, loyalty)");
     }
   }
   return plan;

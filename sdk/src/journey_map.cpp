@@ -235,6 +235,49 @@ std::string AttributionJson(const AttributionResult& a) {
   return out;
 }
 
+std::string EmotionJson(const VoiceRow& row) {
+  std::string out;
+  JsonObjectWriter w(out);
+  w.Int("count", static_cast<int64_t>(row.sentiment.count));
+  WriteOptional(w, "mean", row.sentiment.mean);
+  WriteOptional(w, "ci_low", row.sentiment.ci_low);
+  WriteOptional(w, "ci_high", row.sentiment.ci_high);
+  w.Int("nps_answers", static_cast<int64_t>(row.nps.answers));
+  WriteOptional(w, "nps", row.nps.nps);
+  w.Int("people", static_cast<int64_t>(row.provenance.people));
+  w.Close();
+  return out;
+}
+
+std::string KpisJson(const JourneyMap& map) {
+  std::string out;
+  JsonObjectWriter w(out);
+  if (map.voice) {
+    const VoiceRow& o = map.voice->overall;
+    w.Int("nps_answers", static_cast<int64_t>(o.nps.answers));
+    WriteOptional(w, "nps", o.nps.nps);
+    w.Int("csat_answers", static_cast<int64_t>(o.csat.answers));
+    WriteOptional(w, "csat", o.csat.csat);
+    w.Int("ratings", static_cast<int64_t>(o.rating.count));
+    WriteOptional(w, "average_rating", o.rating.mean);
+    w.Int("sentiment_count", static_cast<int64_t>(o.sentiment.count));
+    WriteOptional(w, "sentiment_mean", o.sentiment.mean);
+  }
+  if (map.loyalty) {
+    const Loyalty& l = *map.loyalty;
+    w.Int("buyers", static_cast<int64_t>(l.repeat.buyers));
+    w.Int("repeat_buyers", static_cast<int64_t>(l.repeat.repeat_buyers));
+    WriteOptional(w, "repeat_purchase_rate", l.repeat.repeat_rate);
+    WriteOptional(w, "median_time_between_purchases_s", l.between.median_s);
+    w.Int("small_cycle", static_cast<int64_t>(l.loops.small_cycle));
+    WriteOptional(w, "small_cycle_rate", l.loops.small_cycle_rate);
+    w.Int("churn_loop", static_cast<int64_t>(l.loops.churn_loop));
+    WriteOptional(w, "churn_loop_rate", l.loops.churn_loop_rate);
+  }
+  w.Close();
+  return out;
+}
+
 std::string Percent(const std::optional<double>& v) {
   return v ? fmt::format("{:.1f}%", *v * 100) : "–";
 }
@@ -310,6 +353,20 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
     if (!result.ok()) return result.status().WithContext("attribution");
     map.attribution = std::move(result).value();
   }
+  if (plan.voice) {
+    VoiceOptions options = plan.voice->options;
+    options.segment = segment;
+    auto result = ComputeVoice(journeys, options);
+    if (!result.ok()) return result.status().WithContext("voice");
+    map.voice = std::move(result).value();
+  }
+  if (plan.loyalty) {
+    LoyaltyOptions options = plan.loyalty->options;
+    options.segment = segment;
+    auto result = ComputeLoyalty(journeys, options);
+    if (!result.ok()) return result.status().WithContext("loyalty");
+    map.loyalty = std::move(result).value();
+  }
   return map;
 }
 
@@ -368,6 +425,11 @@ std::string JourneyMapToJson(const JourneyMap& map) {
     } else {
       st.Null("dropped_next");
     }
+    if (map.voice && i < map.voice->stages.size()) {
+      st.Raw("emotion", EmotionJson(map.voice->stages[i]));
+    } else {
+      st.Null("emotion");
+    }
     st.Close();
   }
   w.Raw("stages", stages + "]");
@@ -379,6 +441,7 @@ std::string JourneyMapToJson(const JourneyMap& map) {
   w.Raw("funnels", funnels + "]");
   map.paths ? w.Raw("paths", PathsJson(*map.paths)) : w.Null("paths");
   map.attribution ? w.Raw("attribution", AttributionJson(*map.attribution)) : w.Null("attribution");
+  w.Raw("kpis", KpisJson(map));
   w.Close();
   return out;
 }
@@ -403,6 +466,20 @@ std::string JourneyMapToText(const JourneyMap& map) {
         s.row.conversion_rate ? fmt::format("{} ({})", s.row.dropped, Percent(s.row.drop_off_rate))
                               : "–",
         Duration(s.row.median_time_to_next_s), s.row.events);
+    size_t index = static_cast<size_t>(&s - map.stages.data());
+    if (map.voice && index < map.voice->stages.size()) {
+      const VoiceRow& v = map.voice->stages[index];
+      if (v.sentiment.count > 0) {
+        out += fmt::format("  emotion: {:+.2f}", *v.sentiment.mean);
+        if (v.sentiment.ci_low)
+          out += fmt::format(" (95% CI {:+.2f} .. {:+.2f})", *v.sentiment.ci_low,
+                             *v.sentiment.ci_high);
+        out += fmt::format(", {} signals from {} people", v.sentiment.count, v.provenance.people);
+        if (v.nps.nps)
+          out += fmt::format("; NPS {:+.0f} from {} answers", *v.nps.nps, v.nps.answers);
+        out += "\n";
+      }
+    }
     if (!s.touchpoints.empty()) {
       out += "  touchpoints: ";
       for (size_t i = 0; i < s.touchpoints.size(); ++i) {
@@ -431,6 +508,31 @@ std::string JourneyMapToText(const JourneyMap& map) {
   if (map.goal_conversion_rate) {
     out += fmt::format("\nReached a goal stage (*): {} of {} people ({})\n",
                        map.people_reaching_goal, map.people, Percent(map.goal_conversion_rate));
+  }
+  if (map.voice || map.loyalty) {
+    out += "\nKPIs:";
+    if (map.voice) {
+      const VoiceRow& o = map.voice->overall;
+      if (o.nps.nps) out += fmt::format(" NPS {:+.0f} ({} answers);", *o.nps.nps, o.nps.answers);
+      if (o.csat.csat)
+        out += fmt::format(" CSAT {} ({} answers);", Percent(o.csat.csat), o.csat.answers);
+      if (o.rating.mean)
+        out += fmt::format(" average rating {:.2f} ({} reviews);", *o.rating.mean, o.rating.count);
+      if (o.sentiment.mean)
+        out += fmt::format(" mean sentiment {:+.2f} ({} signals);", *o.sentiment.mean,
+                           o.sentiment.count);
+    }
+    if (map.loyalty) {
+      const Loyalty& l = *map.loyalty;
+      out += fmt::format(" {} buyers, repeat purchase {} ({} people)", l.repeat.buyers,
+                         Percent(l.repeat.repeat_rate), l.repeat.repeat_buyers);
+      if (l.between.median_s)
+        out += fmt::format(", median {} between purchases", Duration(l.between.median_s));
+      out += fmt::format("; small cycle {} ({}), churn loop {} ({})", l.loops.small_cycle,
+                         Percent(l.loops.small_cycle_rate), l.loops.churn_loop,
+                         Percent(l.loops.churn_loop_rate));
+    }
+    out += "\n";
   }
   for (const NamedFunnel& f : map.funnels) {
     const Funnel& r = f.result;

@@ -134,7 +134,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
   JK_ASSIGN_OR_RETURN(JourneyModel model,
                       JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
   JK_RETURN_IF_ERROR(
-      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses", model).status());
+      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses", model, spec.base_dir)
+          .status());
+  if (!spec.audiences_json.empty()) {
+    JK_RETURN_IF_ERROR(
+        ParseAudiences(spec.audiences_json, spec.file + ": audiences", &model).status());
+  }
 
   std::vector<std::vector<std::string>> levels;
   levels.push_back(spec.plugin_paths);
@@ -232,6 +237,14 @@ Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) co
     analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, s));
     JK_ASSIGN_OR_RETURN(JourneyMap map, BuildJourneyMap(*analysis.journeys, analysis.plan, s));
     analysis.maps.push_back(std::move(map));
+  }
+  if (!spec.audiences_json.empty()) {
+    JK_ASSIGN_OR_RETURN(
+        analysis.audience_definitions,
+        ParseAudiences(spec.audiences_json, spec.file + ": audiences", analysis.model.get()));
+    for (const AudienceDefinition& definition : analysis.audience_definitions) {
+      analysis.audiences.push_back(EvaluateAudience(*analysis.journeys, definition));
+    }
   }
   return analysis;
 }
@@ -499,6 +512,13 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
   }
   JK_ASSIGN_OR_RETURN(report.stored_events, store->CountEvents());
   JK_ASSIGN_OR_RETURN(report.analysis, impl_->AnalyzeStore(*store));
+  // Audience membership is committed before any connector hears of a change (issue 5 reads
+  // the change log), so a crash here recomputes the same changes on the next run.
+  for (const AudienceMembership& m : report.analysis.audiences) {
+    JK_ASSIGN_OR_RETURN(AudienceChanges changes,
+                        store->UpdateAudience(m.audience_id, m.members, m.as_of_us));
+    report.audience_changes.push_back(std::move(changes));
+  }
   if (options.write_connectors) JK_RETURN_IF_ERROR(impl_->Deliver(*store, report.analysis, report));
   return report;
 }

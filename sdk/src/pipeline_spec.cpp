@@ -71,7 +71,7 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
   JK_RETURN_IF_ERROR(
       CheckKeys(o, path,
                 {"version", "plugin_paths", "state", "on_bad_record", "dead_letter_dir", "identity",
-                 "sources", "model", "analyses", "connectors", "description"}));
+                 "sources", "model", "analyses", "audiences", "connectors", "description"}));
   element e;
   if (o.at_key("version").get(e) == simdjson::SUCCESS) {
     int64_t version = 0;
@@ -122,6 +122,10 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
   if (o.at_key("analyses").get(e) == simdjson::SUCCESS) {
     // Checked against the model in Pipeline::Open (AnalysisPlan::Parse).
     spec.analyses_json = simdjson::minify(e);
+  }
+  if (o.at_key("audiences").get(e) == simdjson::SUCCESS) {
+    // Checked against the model in Pipeline::Open (ParseAudiences).
+    spec.audiences_json = simdjson::minify(e);
   }
 
   std::set<std::string> names;

@@ -122,11 +122,33 @@ TEST_F(DemoPipeline, RunsIncrementallyAndEveryNumberReconciles) {
     EXPECT_LE(f.people, all->people) << f.segment_id;
   }
 
-  // Rerun with nothing new: nothing is read again.
+  // The map carries the emotion curve and KPIs; audiences were evaluated and committed.
+  const JourneyMap* map = first->analysis.Map("all");
+  ASSERT_NE(map, nullptr);
+  ASSERT_TRUE(map->voice.has_value());
+  EXPECT_EQ(map->voice->stages.size(), model.stages().size());
+  EXPECT_GT(map->voice->overall.nps.answers, 0u);
+  ASSERT_TRUE(map->loyalty.has_value());
+  EXPECT_EQ(map->loyalty->repeat.buyers, all->rows[3].reached);  // every buyer reached purchase
+  ASSERT_EQ(first->analysis.audiences.size(), 2u);
+  ASSERT_EQ(first->audience_changes.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(first->audience_changes[i].entered.size(),
+              first->analysis.audiences[i].members.size());
+    EXPECT_TRUE(first->audience_changes[i].left.empty());
+  }
+  EXPECT_GT(first->analysis.audiences[0].members.size(), 0u);
+  EXPECT_EQ(CountLines(out / "journey_maps.ndjson"), model.segments().size() + 1);
+
+  // Rerun with nothing new: nothing is read again, and no audience changes.
   auto again = pipeline->Run();
   ASSERT_TRUE(again.ok()) << again.status().message();
   for (const auto& s : again->sources) EXPECT_EQ(s.emitted, 0u) << s.name;
   EXPECT_EQ(again->stored_events, stored_first);
+  for (const auto& c : again->audience_changes) {
+    EXPECT_TRUE(c.entered.empty());
+    EXPECT_TRUE(c.left.empty());
+  }
 
   // The held-back week arrives: only its rows are read.
   for (const auto& f : fs::directory_iterator(held)) {

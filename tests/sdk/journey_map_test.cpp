@@ -19,7 +19,9 @@ constexpr const char* kPlan = R"([
              {"id": "webinar", "stages": ["consideration"]},
              {"id": "buy", "when": {"action": "purchase"}}]},
   {"type": "paths", "by": "stage", "top_n": 2},
-  {"type": "attribution", "by": "touchpoint", "models": ["first", "last", "linear"]}
+  {"type": "attribution", "by": "touchpoint", "models": ["first", "last", "linear"]},
+  {"type": "voice"},
+  {"type": "loyalty", "cycle_stages": ["purchase"], "awareness_stage": "awareness"}
 ])";
 
 TEST(JourneyMap, StagesTouchpointsActionsMatchHandCounts) {
@@ -92,6 +94,12 @@ TEST(JourneyMap, JsonIsValidAndCarriesTheNumbers) {
   EXPECT_EQ(simdjson::dom::array(root["funnels"]).size(), 1u);
   EXPECT_FALSE(root["paths"].is_null());
   EXPECT_FALSE(root["attribution"].is_null());
+  // The voice and loyalty analyses fill the emotion lane and the KPIs (no ratings in the
+  // fixture: no sentiment signals; A is the segment's only buyer, with one purchase).
+  EXPECT_EQ(int64_t(stages.at(0)["emotion"]["count"]), 0);
+  EXPECT_TRUE(stages.at(0)["emotion"]["mean"].is_null());
+  EXPECT_EQ(int64_t(root["kpis"]["buyers"]), 1);
+  EXPECT_EQ(int64_t(root["kpis"]["repeat_buyers"]), 0);
   std::string text = JourneyMapToText(*map);
   EXPECT_NE(text.find("First touch: Meta ads"), std::string::npos) << text;
   EXPECT_NE(text.find("only 2 people"), std::string::npos) << text;
@@ -108,7 +116,8 @@ TEST(AnalysisPlan, ErrorsNameThePath) {
        "analyses[0].mode: 'fast' is not one of"},
       {R"([{"type": "funnel", "id": "x", "steps": [{"id": "a", "stages": ["nope"]}]}])",
        "analyses[0].steps[0].stages: no stage 'nope'"},
-      {R"([{"type": "funnel", "id": "x", "steps": [{"id": "a"}]}])", "needs \"when\" or \"stages\""},
+      {R"([{"type": "funnel", "id": "x", "steps": [{"id": "a"}]}])",
+       "needs \"when\" or \"stages\""},
       {R"([{"type": "funnel", "id": "x", "window_days": -1, "steps": [{"id": "a", "stages": ["purchase"]}]}])",
        "analyses[0].window_days: must be more than 0 days"},
       {R"([{"type": "paths", "by": "page"}])", "analyses[0].by: 'page' is not one of"},
@@ -119,7 +128,8 @@ TEST(AnalysisPlan, ErrorsNameThePath) {
   for (const auto& c : cases) {
     auto plan = AnalysisPlan::Parse(c.json, "analyses", f.model);
     ASSERT_FALSE(plan.ok()) << c.json;
-    EXPECT_NE(plan.status().message().find(c.message), std::string::npos) << plan.status().message();
+    EXPECT_NE(plan.status().message().find(c.message), std::string::npos)
+        << plan.status().message();
   }
   auto empty = AnalysisPlan::Parse("", "analyses", f.model);
   ASSERT_TRUE(empty.ok());

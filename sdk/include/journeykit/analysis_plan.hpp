@@ -4,9 +4,12 @@
 #include <journeykit/attribution.hpp>
 #include <journeykit/funnel.hpp>
 #include <journeykit/journey_model.hpp>
+#include <journeykit/loyalty.hpp>
 #include <journeykit/paths.hpp>
 #include <journeykit/status.hpp>
+#include <journeykit/voice.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,17 +33,29 @@ struct AttributionAnalysis {
   AttributionOptions options;
 };
 
+struct VoiceAnalysis {
+  VoiceOptions options;  // segment set per map; text_model points into `lexicon`
+  std::shared_ptr<const LexiconSentimentModel> lexicon;
+};
+
+struct LoyaltyAnalysis {
+  LoyaltyOptions options;  // segment set per map
+};
+
 struct AnalysisPlan {
   bool stage_funnel = true;  // always part of the map
   std::vector<FunnelAnalysis> funnels;
   std::optional<PathsAnalysis> paths;
   std::optional<AttributionAnalysis> attribution;
+  std::optional<VoiceAnalysis> voice;
+  std::optional<LoyaltyAnalysis> loyalty;
   size_t top_n = 5;  // touchpoints and actions listed per stage
 
   // Parses the "analyses" array (JSON text). `path` names it in errors; stage ids are
   // checked against `model`.
+  // `base_dir` resolves relative lexicon paths.
   static Result<AnalysisPlan> Parse(std::string_view json, const std::string& path,
-                                    const JourneyModel& model);
+                                    const JourneyModel& model, const std::string& base_dir = ".");
 };
 
 }  // namespace journeykit

@@ -7,9 +7,11 @@
 #include <journeykit/attribution.hpp>
 #include <journeykit/funnel.hpp>
 #include <journeykit/journeys.hpp>
+#include <journeykit/loyalty.hpp>
 #include <journeykit/paths.hpp>
 #include <journeykit/stage_funnel.hpp>
 #include <journeykit/status.hpp>
+#include <journeykit/voice.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -56,6 +58,8 @@ struct JourneyMap {
   std::vector<NamedFunnel> funnels;
   std::optional<Paths> paths;
   std::optional<AttributionResult> attribution;
+  std::optional<Voice> voice;      // the emotion curve: voice->stages[i] matches stages[i]
+  std::optional<Loyalty> loyalty;  // repeat purchase, cohorts, loops
 };
 
 // segment: index into model().segments(), or -1 for everyone.

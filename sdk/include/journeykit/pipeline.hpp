@@ -2,6 +2,7 @@
 #pragma once
 
 #include <journeykit/analysis_plan.hpp>
+#include <journeykit/audiences.hpp>
 #include <journeykit/event_store.hpp>
 #include <journeykit/journey_map.hpp>
 #include <journeykit/journey_model.hpp>
@@ -46,7 +47,8 @@ struct PipelineSpec {
   std::string dead_letter_dir;
   IdentityOptions identity;
   std::string model_json;
-  std::string analyses_json;  // the "analyses" array, or empty
+  std::string analyses_json;   // the "analyses" array, or empty
+  std::string audiences_json;  // the "audiences" array, or empty
   std::vector<SourceSpec> sources;
   std::vector<ConnectorSpec> connectors;
 
@@ -100,6 +102,8 @@ struct JourneyAnalysis {
   std::vector<StageFunnel> funnels;  // "all" first, then one per segment in model order
   AnalysisPlan plan;
   std::vector<JourneyMap> maps;  // the same order as funnels
+  std::vector<AudienceDefinition> audience_definitions;
+  std::vector<AudienceMembership> audiences;  // evaluated as of the latest event
   const StageFunnel* Funnel(std::string_view segment_id) const;
   const JourneyMap* Map(std::string_view segment_id) const;
 };
@@ -110,6 +114,7 @@ struct RunReport {
   uint64_t dead_lettered = 0;
   std::vector<std::string> dead_letter_files;
   std::vector<std::string> connector_notes;
+  std::vector<AudienceChanges> audience_changes;  // per analysis.audiences[i], committed
   JourneyAnalysis analysis;
 };
 
