@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <utility>
 
 namespace journeykit {
 
@@ -337,6 +338,48 @@ Status ParseLoyalty(const object& o, const std::string& p, const JourneyModel& m
   return Status::Ok();
 }
 
+Status ParsePainPoints(const object& o, const std::string& p, AnalysisPlan& plan) {
+  JK_RETURN_IF_ERROR(
+      CheckKeys(o, p,
+                {"type", "enabled", "drop_off_margin", "min_people", "slow_transition_factor",
+                 "churn_loop_threshold", "slow_page_load_s", "slow_review_reply_s", "min_reviews",
+                 "audience_window_days"}));
+  PainPointOptions& a = plan.pain_points;
+  element v;
+  if (o.at_key("enabled").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(a.enabled, internal::AsBool(v, p + ".enabled"));
+  }
+  struct Field {
+    const char* key;
+    double* target;
+    bool positive;  // > 0 (else >= 0)
+  } fields[] = {{"drop_off_margin", &a.drop_off_margin, false},
+                {"slow_transition_factor", &a.slow_transition_factor, true},
+                {"churn_loop_threshold", &a.churn_loop_threshold, false},
+                {"slow_page_load_s", &a.slow_page_load_s, true},
+                {"slow_review_reply_s", &a.slow_review_reply_s, true},
+                {"audience_window_days", &a.audience_window_days, true}};
+  for (const Field& f : fields) {
+    if (o.at_key(f.key).get(v) != simdjson::SUCCESS) continue;
+    JK_ASSIGN_OR_RETURN(double d, AsNumber(v, p + "." + f.key));
+    if (f.positive ? d <= 0 : d < 0) {
+      return InvalidArgument(p + "." + f.key +
+                             (f.positive ? ": must be more than 0" : ": must be 0 or more"));
+    }
+    *f.target = d;
+  }
+  for (auto [key, target] : {std::pair<const char*, uint64_t*>{"min_people", &a.min_people},
+                             std::pair<const char*, uint64_t*>{"min_reviews", &a.min_reviews}}) {
+    if (o.at_key(key).get(v) != simdjson::SUCCESS) continue;
+    int64_t n = 0;
+    if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0) {
+      return InvalidArgument(p + "." + key + ": expected a non-negative integer");
+    }
+    *target = static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<AnalysisPlan> AnalysisPlan::Parse(std::string_view json, const std::string& path,
@@ -379,9 +422,12 @@ Result<AnalysisPlan> AnalysisPlan::Parse(std::string_view json, const std::strin
       JK_RETURN_IF_ERROR(ParseVoice(o, p, base_dir, plan));
     } else if (type == "loyalty") {
       JK_RETURN_IF_ERROR(ParseLoyalty(o, p, model, plan));
+    } else if (type == "pain_points") {
+      JK_RETURN_IF_ERROR(ParsePainPoints(o, p, plan));
     } else {
       return InvalidArgument(p + ".type: unknown analysis '" + type +
-                             "' (known: stage_funnel, funnel, paths, attribution, voice, loyalty)");
+                             "' (known: stage_funnel, funnel, paths, attribution, voice, loyalty, "
+                             "pain_points)");
     }
   }
   return plan;

@@ -367,6 +367,15 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
     if (!result.ok()) return result.status().WithContext("loyalty");
     map.loyalty = std::move(result).value();
   }
+  // Pain points from the map's own numbers; the churn loop reads the loyalty analysis's
+  // purchase definition and awareness stage.
+  PainPointOptions pain_options = plan.pain_points;
+  if (plan.loyalty) {
+    pain_options.purchase_actions = plan.loyalty->options.purchase.actions;
+    pain_options.purchase_stage = plan.loyalty->options.purchase.stage;
+    pain_options.awareness_stage = plan.loyalty->options.awareness_stage;
+  }
+  map.pain_points = ComputePainPoints(map, pain_options);
   return map;
 }
 
@@ -442,6 +451,12 @@ std::string JourneyMapToJson(const JourneyMap& map) {
   map.paths ? w.Raw("paths", PathsJson(*map.paths)) : w.Null("paths");
   map.attribution ? w.Raw("attribution", AttributionJson(*map.attribution)) : w.Null("attribution");
   w.Raw("kpis", KpisJson(map));
+  std::string pains = "[";
+  for (size_t i = 0; i < map.pain_points.size(); ++i) {
+    if (i > 0) pains.push_back(',');
+    pains += PainPointToJson(map.pain_points[i]);
+  }
+  w.Raw("pain_points", pains + "]");
   w.Close();
   return out;
 }
@@ -533,6 +548,20 @@ std::string JourneyMapToText(const JourneyMap& map) {
                          Percent(l.loops.churn_loop_rate));
     }
     out += "\n";
+  }
+  out += "\nPain points and opportunities";
+  if (map.pain_points.empty()) {
+    out += ": none found by the rules (docs/metrics.md)\n";
+  } else {
+    out += " (most severe first):\n";
+    for (const PainPoint& p : map.pain_points) {
+      out += fmt::format("  {}. [{}] {} — severity {:.2f}\n     {}\n", p.rank, p.stage_name,
+                         PainPointTypeName(p.type), p.severity, p.summary);
+      for (const std::string& o : p.opportunities) out += fmt::format("     → {}\n", o);
+      if (!p.audience.id.empty()) {
+        out += fmt::format("     audience: {} — \"{}\"\n", p.audience.id, p.audience.name);
+      }
+    }
   }
   for (const NamedFunnel& f : map.funnels) {
     const Funnel& r = f.result;

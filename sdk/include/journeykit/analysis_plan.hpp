@@ -5,6 +5,7 @@
 #include <journeykit/funnel.hpp>
 #include <journeykit/journey_model.hpp>
 #include <journeykit/loyalty.hpp>
+#include <journeykit/pain_points.hpp>
 #include <journeykit/paths.hpp>
 #include <journeykit/status.hpp>
 #include <journeykit/voice.hpp>
@@ -50,6 +51,9 @@ struct AnalysisPlan {
   std::optional<VoiceAnalysis> voice;
   std::optional<LoyaltyAnalysis> loyalty;
   size_t top_n = 5;  // touchpoints and actions listed per stage
+  // Thresholds of the pain point rules; an optional {"type": "pain_points", ...} entry sets
+  // them, the defaults apply without one ("enabled": false turns pain points off).
+  PainPointOptions pain_points;
 
   // Parses the "analyses" array (JSON text). `path` names it in errors; stage ids are
   // checked against `model`.

@@ -8,6 +8,7 @@
 #include <journeykit/funnel.hpp>
 #include <journeykit/journeys.hpp>
 #include <journeykit/loyalty.hpp>
+#include <journeykit/pain_points.hpp>
 #include <journeykit/paths.hpp>
 #include <journeykit/stage_funnel.hpp>
 #include <journeykit/status.hpp>
@@ -58,8 +59,9 @@ struct JourneyMap {
   std::vector<NamedFunnel> funnels;
   std::optional<Paths> paths;
   std::optional<AttributionResult> attribution;
-  std::optional<Voice> voice;      // the emotion curve: voice->stages[i] matches stages[i]
-  std::optional<Loyalty> loyalty;  // repeat purchase, cohorts, loops
+  std::optional<Voice> voice;          // the emotion curve: voice->stages[i] matches stages[i]
+  std::optional<Loyalty> loyalty;      // repeat purchase, cohorts, loops
+  std::vector<PainPoint> pain_points;  // ranked, most severe first (pain_points.hpp)
 };
 
 // segment: index into model().segments(), or -1 for everyone.
