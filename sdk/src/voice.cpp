@@ -76,6 +76,14 @@ std::optional<double> FromScale(double r, double lo, double hi) {
   return 2.0 * (r - lo) / (hi - lo) - 1.0;
 }
 
+// An NPS score 0..10 mapped to -1..+1 so that its sign follows the NPS groups: 7 (the lowest
+// passive) is 0, promoters are positive, detractors negative: (r - 7) / 3 from 7 to 10 and
+// (r - 7) / 7 from 0 to 7. nullopt off the scale.
+std::optional<double> FromNpsScore(double r) {
+  if (!std::isfinite(r) || r < 0 || r > 10) return std::nullopt;
+  return r >= 7 ? (r - 7) / 3 : (r - 7) / 7;
+}
+
 Status CheckCommon(const JourneyModel& model, int segment, int64_t from, int64_t to,
                    std::string_view what) {
   if (segment < -1 || segment >= static_cast<int>(model.segments().size())) {
@@ -131,7 +139,7 @@ class Resolver {
     if (r.rating) {
       std::optional<double> s;
       if (r.nps) {
-        s = FromScale(*r.rating, 0, 10);
+        s = FromNpsScore(*r.rating);
       } else if (r.csat) {
         s = FromScale(*r.rating, o_.csat_scale_min, o_.csat_scale_max);
       } else {

@@ -106,9 +106,10 @@ TEST(Voice, NpsFromAHandSetOfScores) {
   EXPECT_EQ(v.stages[3].nps.answers, 6u);
   EXPECT_DOUBLE_EQ(*v.stages[3].nps.nps, 0.0);
   EXPECT_FALSE(v.stages[0].nps.nps.has_value());
-  // Sentiment from the 0..10 scale, (r − 5) / 5: 1, 0.8, 0.6, 0.4, 0.2, −1 → mean 2/6.
+  // Sentiment from the 0..10 scale, (r − 7) / 3 above 7 and (r − 7) / 7 below:
+  // 1, 2/3, 1/3, 0, −1/7, −1 → sum 6/7 → mean 1/7.
   EXPECT_EQ(v.overall.sentiment.from_rating, 6u);
-  EXPECT_NEAR(*v.overall.sentiment.mean, 2.0 / 6.0, 1e-12);
+  EXPECT_NEAR(*v.overall.sentiment.mean, 1.0 / 7.0, 1e-12);
   // Provenance: 7 people (p0..p5, p9), 8 events; evidence: 6 people, 6 answers.
   EXPECT_EQ(v.provenance.people, 7u);
   EXPECT_EQ(v.provenance.events, 8u);
