@@ -14,6 +14,9 @@ namespace {
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
+PRAGMA cache_size = -65536;
+PRAGMA temp_store = MEMORY;
+PRAGMA wal_autocheckpoint = 16384;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 CREATE TABLE IF NOT EXISTS events (
@@ -156,7 +159,7 @@ const std::string& StateStore::path() const { return impl_->path; }
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
     Status s = impl->Error("cannot open (check that the folder exists and is writable)");
     return s;
