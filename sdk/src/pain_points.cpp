@@ -248,14 +248,24 @@ void NegativeSentiment(const JourneyMap& map, const PainPointOptions&,
 }
 
 void SlowTransition(const JourneyMap& map, const PainPointOptions& o, std::vector<PainPoint>& out) {
+  // Only the road to the first goal stage: after a purchase, time in a stage (using the
+  // course, say) is the product being used, not a customer kept waiting.
+  size_t road = map.stages.size();
+  for (size_t i = 0; i < map.stages.size(); ++i) {
+    if (map.stages[i].row.goal) {
+      road = i;
+      break;
+    }
+  }
   std::vector<double> medians;
-  for (const MapStage& s : map.stages) {
+  for (size_t i = 0; i < road; ++i) {
+    const MapStage& s = map.stages[i];
     if (s.row.median_time_to_next_s) medians.push_back(*s.row.median_time_to_next_s);
   }
   std::optional<double> reference = Median(medians);
   if (!reference) return;
   const double threshold = o.slow_transition_factor * *reference;
-  for (size_t i = 0; i < map.stages.size(); ++i) {
+  for (size_t i = 0; i < road; ++i) {
     const StageFunnelRow& r = map.stages[i].row;
     if (!r.median_time_to_next_s || r.progressed < o.min_people ||
         !(*r.median_time_to_next_s > threshold))

@@ -190,23 +190,29 @@ TEST(PainPoints, NegativeSentimentNeedsTheWholeIntervalBelowZero) {
 }
 
 TEST(PainPoints, SlowTransitionAboveFactorTimesMedian) {
-  // Medians 1 h, 2 h, 2 h, 4 h: reference 2 h, threshold 4 h; purchase's 4 h equals it.
+  // Only stages before the first goal stage (purchase) count: medians 1 h, 2 h, 2 h →
+  // reference 2 h, threshold 4 h. Purchase's own 4 h is after the goal and never fires.
   JourneyMap map = DemoMap();
   for (const PainPoint& p : ComputePainPoints(map, {}))
     EXPECT_NE(p.type, PainPointType::kSlowTransition);
-  map.stages[3].row.median_time_to_next_s = 14401.0;
+  map.stages[3].row.median_time_to_next_s = 10 * 14400.0;  // after the goal: not a pain point
+  for (const PainPoint& p : ComputePainPoints(map, {}))
+    EXPECT_NE(p.type, PainPointType::kSlowTransition);
+  map.stages[2].row.median_time_to_next_s = 14400.0;  // equal to the threshold: no
+  EXPECT_EQ(Find(ComputePainPoints(map, {}), PainPointType::kSlowTransition, "decision"), nullptr);
+  map.stages[2].row.median_time_to_next_s = 14401.0;  // medians 1 h, 2 h, 4 h+: reference 2 h
   auto pains = ComputePainPoints(map, {});
-  const PainPoint* p = Find(pains, PainPointType::kSlowTransition, "purchase");
+  const PainPoint* p = Find(pains, PainPointType::kSlowTransition, "decision");
   ASSERT_NE(p, nullptr);
   EXPECT_DOUBLE_EQ(p->evidence.reference, 7200.0);
   EXPECT_DOUBLE_EQ(p->evidence.threshold, 14400.0);
   EXPECT_DOUBLE_EQ(p->severity, 1 - 7200.0 / 14401.0);
-  EXPECT_EQ(p->evidence.people, 105u);  // progressed
+  EXPECT_EQ(p->evidence.people, 120u);  // progressed: 160 reached − 40 dropped
   EXPECT_NE(p->opportunities[0].find("Reminder / trigger e-mail"), std::string::npos);
   ExpectValidAudience(*p);
   // Thin evidence: 29 people moved on.
-  map.stages[3].row.progressed = 29;
-  EXPECT_EQ(Find(ComputePainPoints(map, {}), PainPointType::kSlowTransition, "purchase"), nullptr);
+  map.stages[2].row.progressed = 29;
+  EXPECT_EQ(Find(ComputePainPoints(map, {}), PainPointType::kSlowTransition, "decision"), nullptr);
 }
 
 TEST(PainPoints, ChurnLoopAboveThresholdAttachesToAwareness) {
