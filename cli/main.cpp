@@ -2,6 +2,7 @@
 #include "attribution_command.hpp"
 #include "stage_table_printer.hpp"
 
+#include <journeykit/map_render.hpp>
 #include <journeykit/pipeline.hpp>
 #include <journeykit/plugin_registry.hpp>
 #include <journeykit/version.hpp>
@@ -221,8 +222,13 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
                const std::string& output, bool verbose) {
   auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
   if (!pipeline.ok()) return Fail(pipeline.status());
-  if (format != "text" && format != "json") {
-    return Fail(InvalidArgument("--format: '" + format + "' is not one of: text, json"));
+  if (format != "text" && format != "json" && format != "html" && format != "markdown" &&
+      format != "csv" && format != "mermaid") {
+    return Fail(InvalidArgument("--format: '" + format +
+                                "' is not one of: text, json, html, markdown, csv, mermaid"));
+  }
+  if (format == "html" && (output.empty() || output == "-")) {
+    return Fail(InvalidArgument("--format html writes a file: add -o FILE.html"));
   }
   auto analysis = pipeline.value()->Analyze();
   if (!analysis.ok()) return Fail(analysis.status());
@@ -237,7 +243,30 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
     std::cerr << "journeykit: the state store holds no events yet; run `journeykit run " << path
               << "` first\n";
   }
-  std::string text = format == "json" ? JourneyMapToJson(*map) + "\n" : JourneyMapToText(*map);
+  std::string text;
+  if (format == "json") {
+    text = JourneyMapToJson(*map) + "\n";
+  } else if (format == "html") {
+    // Every segment on one page, the requested one first (shown without JavaScript).
+    std::vector<JourneyMap> maps{*map};
+    for (const JourneyMap& m : analysis->maps) {
+      if (m.segment_id != map->segment_id) maps.push_back(m);
+    }
+    HtmlOptions options;
+    std::filesystem::path file = std::filesystem::absolute(path);
+    std::string name =
+        file.stem() == "pipeline" ? file.parent_path().filename().string() : file.stem().string();
+    options.title = "Customer journey map — " + name;
+    text = JourneyMapsToHtml(maps, *analysis->model, options);
+  } else if (format == "markdown") {
+    text = JourneyMapToMarkdown(*map);
+  } else if (format == "csv") {
+    text = JourneyMapToCsv(*map);
+  } else if (format == "mermaid") {
+    text = JourneyMapToMermaid(*map);
+  } else {
+    text = JourneyMapToText(*map);
+  }
   if (output.empty() || output == "-") {
     std::cout << text;
     return kExitOk;
@@ -293,7 +322,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   map->add_option("--segment", segment, "Segment id (default: all)");
   std::string map_format = "text", map_output;
-  map->add_option("--format", map_format, "text (default) or json (schema: docs/journey-map.md)");
+  map->add_option("--format", map_format,
+                  "text (default), json (schema: docs/journey-map.md), html (every segment, "
+                  "needs -o; docs/html-map.md), markdown, csv or mermaid");
   map->add_option("-o,--output", map_output, "Write to this file instead of standard output");
 
   journeykit::cli::AttributionCommand attribution(app);

@@ -12,6 +12,8 @@ demo=examples/online-school
 echo
 echo "=== The journey map of the webinar registrants (the segment with the known pain point):"
 ./build/cli/journeykit map "$demo/pipeline.json" --segment webinar_registrants
+./build/cli/journeykit map "$demo/pipeline.json" --format html -o "$demo/out/journey-map.html"
 echo
-echo "Outputs: $demo/out/ (journey_maps.ndjson, stage_table.csv, journeys.ndjson, events.ndjson, state.db)"
+echo "Open $demo/out/journey-map.html in a browser: the journey map of every segment (self-contained, no network)."
+echo "Outputs: $demo/out/ (journey-map.html, journey_maps.ndjson, stage_table.csv, journeys.ndjson, events.ndjson, state.db)"
 echo "Any segment's map: build/cli/journeykit map $demo/pipeline.json --segment ID [--format json]"

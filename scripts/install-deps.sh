@@ -10,6 +10,11 @@ packages=(
   libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# The browser test (tests/browser) loads the HTML journey map in headless Chromium. The package
+# is big (~250 MB installed), so only on request: JOURNEYKIT_BROWSER_TESTS=1 (.ci/run sets it).
+if [ "${JOURNEYKIT_BROWSER_TESTS:-0}" = "1" ]; then
+  packages+=(chromium)
+fi
 if [ -n "${JOURNEYKIT_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$JOURNEYKIT_EXTRA_PACKAGES"
   packages+=("${extra[@]}")

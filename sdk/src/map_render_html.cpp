@@ -1,0 +1,651 @@
+// map_render_html.cpp — the journey map as one self-contained HTML page: stages as columns,
+// lanes as rows, inline SVG charts, every segment embedded (docs/html-map.md).
+#include <journeykit/map_render.hpp>
+#include <journeykit/pain_points.hpp>
+#include <journeykit/pipeline.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace journeykit {
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string Esc(std::string_view s) { return HtmlEscape(s); }
+
+std::string Count(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string Pct(const std::optional<double>& v) {
+  return v ? fmt::format("{:.1f}%", *v * 100) : "–";
+}
+
+std::string Dur(const std::optional<double>& seconds) {
+  if (!seconds) return "–";
+  double s = *seconds;
+  if (s < 60) return fmt::format("{:.0f} s", s);
+  if (s < 3600) return fmt::format("{:.0f} min", s / 60);
+  if (s < 86400) return fmt::format("{:.1f} h", s / 3600);
+  return fmt::format("{:.1f} d", s / 86400);
+}
+
+// Emotion colour: red (-1) through amber (0) to green (+1).
+std::string EmotionColour(double mean) {
+  double hue = std::clamp((mean + 1) / 2, 0.0, 1.0) * 120;
+  return fmt::format("hsl({:.0f},70%,40%)", hue);
+}
+
+// The maps' JSON, safe inside <script>: "<" only occurs inside JSON strings, where \u003c
+// means the same character.
+std::string EmbeddedJson(const std::vector<JourneyMap>& maps) {
+  std::string json = "[";
+  for (size_t i = 0; i < maps.size(); ++i) {
+    if (i > 0) json += ",\n";
+    json += JourneyMapToJson(maps[i]);
+  }
+  json += "]";
+  std::string out;
+  for (char c : json) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+constexpr const char* kStyle = R"CSS(
+:root{--ink:#1d2330;--muted:#5f6b7a;--line:#d9dee5;--bg:#f6f7f9;--card:#fff;--accent:#2b6cb0}
+*{box-sizing:border-box}
+body{margin:0;font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
+header.page{padding:14px 20px 8px}
+header.page h1{margin:0 0 4px;font-size:20px}
+.legend{color:var(--muted);font-size:12px}
+.legend .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;vertical-align:middle;margin:0 3px 0 8px}
+.switcher{display:none;gap:6px;flex-wrap:wrap;margin:8px 0 0}
+.js .switcher{display:flex}
+.switcher button{font:inherit;padding:4px 10px;border:1px solid var(--line);border-radius:14px;background:var(--card);cursor:pointer}
+.switcher button[aria-pressed=true]{background:var(--accent);border-color:var(--accent);color:#fff}
+.switcher button[aria-pressed=true] .n{color:#dbe7f5}
+.nojs-note{color:var(--muted);font-size:12px}
+.js .nojs-note{display:none}
+section.segment{padding:0 20px 20px}
+section.segment[hidden]{display:none}
+.seg-head h2{margin:6px 0 2px;font-size:17px}
+.seg-head p{margin:0 0 8px;color:var(--muted)}
+.grid{display:grid;grid-template-columns:122px repeat(var(--stages),minmax(130px,1fr));background:var(--card);border:1px solid var(--line);border-radius:6px;overflow:hidden}
+.grid>div{border-top:1px solid var(--line);padding:6px 8px;min-width:0}
+.grid>div.stage,.grid>.corner{border-top:none}
+.grid>div+div{border-left:1px solid var(--line)}
+.lane-label{font-weight:600;color:var(--muted);background:#fafbfc;border-left:none!important;font-size:11px;text-transform:uppercase;letter-spacing:0;overflow-wrap:anywhere}
+.corner{background:#fafbfc}
+.stage{background:#eef3f9}
+.stage h3{margin:0;font-size:14px}
+.stage .goal{color:#b7791f}
+.stage .reach{font-size:18px;font-weight:700}
+.stage .bar{height:5px;background:var(--line);border-radius:3px;margin:3px 0 4px}
+.stage .bar span{display:block;height:100%;background:var(--accent);border-radius:3px}
+.stage .conv{font-size:12px;color:var(--muted)}
+.stage .conv b{color:var(--ink)}
+ul.items{list-style:none;margin:0;padding:0}
+ul.items li{display:flex;justify-content:space-between;align-items:baseline;gap:6px;padding:2px 0;border-bottom:1px dotted #eceff3;font-size:12px}
+.n .share{font-size:10px}
+ul.items li:last-child{border-bottom:none}
+.item-name{overflow-wrap:anywhere;line-height:1.25}
+.chan{display:inline-block;font-size:10px;color:var(--muted);border:1px solid var(--line);border-radius:3px;padding:0 3px;margin-left:3px}
+.chan.offline{border-color:#b7791f;color:#b7791f}
+.n{font-variant-numeric:tabular-nums;color:var(--muted);white-space:nowrap}
+.thin{opacity:.45;filter:grayscale(1)}
+.thin-note{display:block;font-size:10px;color:var(--muted)}
+.pain{margin:0 0 6px}.pain p{margin:2px 0;font-size:12px}.pain-rank{font-weight:700;color:#b3261e}.pain-type{font-size:11px;text-transform:uppercase;color:#b3261e}.opportunities{margin:0 0 4px;padding-left:16px;font-size:12px}.audience{margin:2px 0 8px;font-size:11px;color:#555}.empty{color:#9aa4b1;font-style:italic}
+.emotion{padding:0!important}
+.emotion svg{display:block;width:100%;height:auto}
+.placeholder{color:#9aa4b1;font-style:italic;background:repeating-linear-gradient(135deg,#fff,#fff 6px,#f7f8fa 6px,#f7f8fa 12px)}
+.kpis{display:flex;flex-wrap:wrap;gap:8px}
+.kpi{border:1px solid var(--line);border-radius:6px;padding:4px 10px;background:#fafbfc}
+.kpi b{font-size:16px;display:block}
+.kpi .n{font-size:11px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px;margin-top:14px}
+.chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:10px 12px;break-inside:avoid}
+.chart h3{margin:0 0 6px;font-size:14px}
+.chart svg{display:block;width:100%;height:auto}
+svg text{font-family:inherit}
+footer{color:var(--muted);font-size:11px;padding:0 20px 16px}
+@page{size:A3 landscape;margin:10mm}
+@media print{
+ body{background:#fff;font-size:11px}
+ .switcher,.nojs-note{display:none!important}
+ header.page{padding:0 0 6px}
+ section.segment{padding:0}
+ .grid{grid-template-columns:90px repeat(var(--stages),1fr)}
+ .charts{grid-template-columns:1fr 1fr}
+ .grid,.chart{break-inside:avoid}
+}
+)CSS";
+
+constexpr const char* kScript = R"JS(
+document.documentElement.classList.add('js');
+document.addEventListener('DOMContentLoaded', function () {
+  var buttons = document.querySelectorAll('.switcher button');
+  buttons.forEach(function (b) {
+    b.addEventListener('click', function () {
+      document.querySelectorAll('section.segment').forEach(function (s) {
+        s.hidden = s.id !== b.dataset.target;
+      });
+      buttons.forEach(function (o) { o.setAttribute('aria-pressed', String(o === b)); });
+    });
+  });
+});
+)JS";
+
+class Page {
+ public:
+  Page(const JourneyModel& model, const HtmlOptions& options) : model_(model), options_(options) {}
+
+  std::string Thin(uint64_t people) const {
+    return people < options_.thin_evidence_people ? " thin" : "";
+  }
+
+  std::string NodeName(const Paths& paths, const std::string& id) const {
+    if (paths.node == PathNode::kTouchpoint) {
+      for (const Touchpoint& t : model_.touchpoints()) {
+        if (t.id == id) return t.name.empty() ? t.id : t.name;
+      }
+    } else {
+      for (const Stage& s : model_.stages()) {
+        if (s.id == id) return s.name.empty() ? s.id : s.name;
+      }
+    }
+    return id;
+  }
+
+  std::string TouchpointName(const std::string& id) const {
+    for (const Touchpoint& t : model_.touchpoints()) {
+      if (t.id == id) return t.name.empty() ? t.id : t.name;
+    }
+    return id;
+  }
+
+  void Items(std::string& out, const std::vector<MapItem>& items, bool touchpoints) const {
+    if (items.empty()) {
+      out += "<span class=\"empty\">none</span>";
+      return;
+    }
+    out += "<ul class=\"items\">";
+    for (const MapItem& m : items) {
+      out += fmt::format("<li class=\"item{}\" data-people=\"{}\" title=\"{} people, {} events\">",
+                         Thin(m.people), m.people, m.people, m.events);
+      out += "<span class=\"item-name\">" + Esc(m.name);
+      if (touchpoints) {
+        out += fmt::format("<span class=\"chan{}\">{}{}</span>", m.online ? "" : " offline",
+                           Esc(m.channel.empty() ? "?" : m.channel), m.online ? "" : " · offline");
+      }
+      out += fmt::format(
+          "</span><span class=\"n\">{} <span class=\"share\">{:.0f}%</span></span></li>",
+          Count(m.people), m.people_share * 100);
+    }
+    out += "</ul>";
+  }
+
+  void EmotionSvg(std::string& out, const JourneyMap& map) const {
+    const size_t n = map.stages.size();
+    const double col = 200, height = 150, top = 22, plot = 96;
+    auto y_of = [&](double v) { return top + (1 - std::clamp(v, -1.0, 1.0)) / 2 * plot; };
+    out += fmt::format(
+        "<svg class=\"emotion-curve\" viewBox=\"0 0 {} {}\" role=\"img\" "
+        "aria-label=\"Emotion curve: mean sentiment per stage\">",
+        col * static_cast<double>(n), height);
+    out += fmt::format(
+        "<line x1=\"0\" x2=\"{0}\" y1=\"{1}\" y2=\"{1}\" stroke=\"#c5ccd6\" "
+        "stroke-dasharray=\"4 4\"/>",
+        col * static_cast<double>(n), y_of(0));
+    out += fmt::format(
+        "<text x=\"4\" y=\"{:.1f}\" font-size=\"10\" fill=\"#8a94a3\">+1</text>"
+        "<text x=\"4\" y=\"{:.1f}\" font-size=\"10\" fill=\"#8a94a3\">0</text>"
+        "<text x=\"4\" y=\"{:.1f}\" font-size=\"10\" fill=\"#8a94a3\">−1</text>",
+        y_of(1) + 4, y_of(0) - 3, y_of(-1));
+    // The line: one polyline per run of consecutive stages with data (gaps stay gaps).
+    std::vector<std::string> runs(1);
+    for (size_t i = 0; i < n; ++i) {
+      const VoiceRow* v =
+          map.voice && i < map.voice->stages.size() ? &map.voice->stages[i] : nullptr;
+      if (v && v->sentiment.mean) {
+        runs.back() += fmt::format("{:.1f},{:.1f} ", (static_cast<double>(i) + 0.5) * col,
+                                   y_of(*v->sentiment.mean));
+      } else if (!runs.back().empty()) {
+        runs.emplace_back();
+      }
+    }
+    for (const std::string& r : runs) {
+      if (r.empty()) continue;
+      out +=
+          "<polyline class=\"emotion-line\" fill=\"none\" stroke=\"#7b8794\" "
+          "stroke-width=\"2\" points=\"" +
+          r + "\"/>";
+    }
+    for (size_t i = 0; i < n; ++i) {
+      double x = (static_cast<double>(i) + 0.5) * col;
+      const VoiceRow* v =
+          map.voice && i < map.voice->stages.size() ? &map.voice->stages[i] : nullptr;
+      const std::string& stage_id = map.stages[i].row.stage_id;
+      if (!v || !v->sentiment.mean) {
+        out += fmt::format(
+            "<text class=\"emotion-nodata\" data-stage=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" "
+            "text-anchor=\"middle\" font-size=\"12\" fill=\"#9aa4b1\" font-style=\"italic\">"
+            "no data</text>",
+            Esc(stage_id), x, y_of(0) - 6);
+        continue;
+      }
+      const SentimentStats& s = v->sentiment;
+      std::string colour = EmotionColour(*s.mean);
+      out += fmt::format(
+          "<g class=\"emotion-point{}\" data-stage=\"{}\" data-count=\"{}\" data-mean=\"{}\" "
+          "data-people=\"{}\"><title>{}: mean sentiment {:+.2f}{}, {} signals from {} people"
+          "</title>",
+          Thin(v->provenance.people), Esc(stage_id), s.count, *s.mean, v->provenance.people,
+          Esc(map.stages[i].row.stage_name), *s.mean,
+          s.ci_low ? fmt::format(" (95% CI {:+.2f} .. {:+.2f})", *s.ci_low, *s.ci_high) : "",
+          s.count, v->provenance.people);
+      if (s.ci_low && s.ci_high) {
+        double y1 = y_of(*s.ci_low), y2 = y_of(*s.ci_high);
+        out += fmt::format(
+            "<path class=\"whisker\" d=\"M{0:.1f} {1:.1f}V{2:.1f}M{3:.1f} {1:.1f}H{4:.1f}"
+            "M{3:.1f} {2:.1f}H{4:.1f}\" stroke=\"{5}\" stroke-width=\"1.5\" fill=\"none\"/>",
+            x, y1, y2, x - 6, x + 6, colour);
+      }
+      double y = y_of(*s.mean);
+      out += fmt::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"7\" fill=\"{}\" stroke=\"#fff\" "
+          "stroke-width=\"2\"/>",
+          x, y, colour);
+      out += fmt::format(
+          "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"12\" "
+          "font-weight=\"600\" fill=\"{}\">{:+.2f}</text>",
+          x + 32, y + 4, colour, *s.mean);
+      std::string nps = v->nps.nps ? fmt::format(" · NPS {:+.0f} ({})", *v->nps.nps, v->nps.answers)
+                                   : std::string();
+      out += fmt::format(
+          "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" "
+          "fill=\"#5f6b7a\">n={} · {} people{}</text></g>",
+          x, height - 10, Count(s.count), Count(v->provenance.people), nps);
+    }
+    out += "</svg>";
+  }
+
+  void Kpis(std::string& out, const JourneyMap& map) const {
+    std::vector<std::string> cards;
+    auto card = [&](std::string_view label, const std::string& value, uint64_t people,
+                    std::string_view basis) {
+      cards.push_back(fmt::format(
+          "<div class=\"kpi{}\" data-people=\"{}\">{}<b>{}</b><span class=\"n\">{} {}</span></div>",
+          Thin(people), people, Esc(label), Esc(value), Count(people), Esc(basis)));
+    };
+    if (map.voice) {
+      const VoiceRow& o = map.voice->overall;
+      if (o.nps.nps) card("NPS", fmt::format("{:+.0f}", *o.nps.nps), o.nps.answers, "answers");
+      if (o.csat.csat) card("CSAT", Pct(o.csat.csat), o.csat.answers, "answers");
+      if (o.rating.mean)
+        card("Average rating", fmt::format("{:.2f} / 5", *o.rating.mean), o.rating.count,
+             "reviews");
+      if (o.sentiment.mean)
+        card("Mean sentiment", fmt::format("{:+.2f}", *o.sentiment.mean), o.sentiment.count,
+             "signals");
+    }
+    if (map.loyalty) {
+      const Loyalty& l = *map.loyalty;
+      card("Repeat purchase", Pct(l.repeat.repeat_rate), l.repeat.buyers, "buyers");
+      if (l.between.median_s)
+        card("Between purchases", Dur(l.between.median_s), l.repeat.repeat_buyers, "repeat buyers");
+      card("Small cycle", Pct(l.loops.small_cycle_rate), l.repeat.buyers, "buyers");
+      card("Churn loop", Pct(l.loops.churn_loop_rate), l.repeat.buyers, "buyers");
+    }
+    if (cards.empty()) {
+      out += "<span class=\"empty\">no voice or loyalty analysis in this pipeline</span>";
+      return;
+    }
+    out += "<div class=\"kpis\">";
+    for (const std::string& c : cards) out += c;
+    out += "</div>";
+  }
+
+  void FunnelChart(std::string& out, const NamedFunnel& f) const {
+    const Funnel& r = f.result;
+    const double width = 600, row = 30, label = 170;
+    double first = r.steps.empty() ? 0 : static_cast<double>(r.steps.front().reached);
+    out += fmt::format(
+        "<div class=\"chart funnel\" data-funnel=\"{}\"><h3>Funnel: {}</h3>"
+        "<p class=\"legend\">{} entered · {} completed ({}) · {} in progress · {} dropped</p>",
+        Esc(f.id), Esc(f.name), Count(r.entered), Count(r.completed), Pct(r.conversion_rate),
+        Count(r.in_progress), Count(r.dropped));
+    out += fmt::format("<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Funnel {}\">", width,
+                       row * static_cast<double>(r.steps.size()) + 4, Esc(f.name));
+    for (size_t i = 0; i < r.steps.size(); ++i) {
+      const FunnelStepResult& s = r.steps[i];
+      double y = row * static_cast<double>(i) + 2;
+      double w = first > 0 ? (width - label - 150) * static_cast<double>(s.reached) / first : 0;
+      out += fmt::format(
+          "<g class=\"funnel-step{}\" data-step=\"{}\" data-reached=\"{}\">"
+          "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-size=\"12\">{}</text>"
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" rx=\"3\" "
+          "fill=\"#2b6cb0\"/>"
+          "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" fill=\"#1d2330\">{} · {}</text></g>",
+          Thin(s.reached), Esc(s.id), s.reached, label - 8, y + 17, Esc(s.name), label, y + 3,
+          std::max(w, 1.0), row - 8, label + std::max(w, 1.0) + 6, y + 17, Count(s.reached),
+          i == 0 ? std::string("start") : Pct(s.conversion_from_previous) + " of previous");
+    }
+    out += "</svg></div>";
+  }
+
+  // A two-column flow diagram: "from" nodes left, "to" nodes right, one band per transition
+  // with its width proportional to the count.
+  void TransitionsChart(std::string& out, const Paths& paths) const {
+    std::vector<const PathTransition*> top;
+    for (const PathTransition& t : paths.transitions) {
+      if (t.from != t.to && t.count > 0) top.push_back(&t);
+    }
+    std::sort(top.begin(), top.end(), [](const PathTransition* a, const PathTransition* b) {
+      if (a->count != b->count) return a->count > b->count;
+      if (a->from != b->from) return a->from < b->from;
+      return a->to < b->to;
+    });
+    if (top.size() > options_.top_transitions) top.resize(options_.top_transitions);
+    out += fmt::format(
+        "<div class=\"chart transitions\"><h3>Top {} moves between {}s</h3>"
+        "<p class=\"legend\">From {} people's paths; band width ∝ number of moves; repeats of "
+        "the same {} left out.</p>",
+        top.size(), paths.node == PathNode::kTouchpoint ? "touchpoint" : "stage",
+        Count(paths.people), paths.node == PathNode::kTouchpoint ? "touchpoint" : "stage");
+    if (top.empty()) {
+      out += "<span class=\"empty\">no transitions</span></div>";
+      return;
+    }
+    std::map<std::string, uint64_t> left_total, right_total;
+    uint64_t total = 0;
+    for (const PathTransition* t : top) {
+      left_total[t->from] += t->count;
+      right_total[t->to] += t->count;
+      total += t->count;
+    }
+    auto order = [](const std::map<std::string, uint64_t>& m) {
+      std::vector<std::pair<std::string, uint64_t>> v(m.begin(), m.end());
+      std::stable_sort(v.begin(), v.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      return v;
+    };
+    auto left = order(left_total), right = order(right_total);
+    const double width = 640, x1 = 190, x2 = 450, node_w = 10, gap = 10, min_h = 3;
+    const double avail = 260;
+    double scale = avail / static_cast<double>(total);
+    auto layout = [&](const std::vector<std::pair<std::string, uint64_t>>& nodes) {
+      std::map<std::string, double> y;
+      double cursor = 6;
+      for (const auto& [id, count] : nodes) {
+        y[id] = cursor;
+        cursor += std::max(min_h, static_cast<double>(count) * scale) + gap;
+      }
+      return std::pair{y, cursor};
+    };
+    auto [ly, lh] = layout(left);
+    auto [ry, rh] = layout(right);
+    double height = std::max(lh, rh) + 4;
+    out += fmt::format(
+        "<svg viewBox=\"0 0 {} {:.0f}\" role=\"img\" aria-label=\"Transitions between "
+        "touchpoints\">",
+        width, height);
+    std::map<std::string, double> lcur = ly, rcur = ry;
+    for (const PathTransition* t : top) {
+      double w = std::max(1.0, static_cast<double>(t->count) * scale);
+      double ya = lcur[t->from] + w / 2, yb = rcur[t->to] + w / 2;
+      lcur[t->from] += w;
+      rcur[t->to] += w;
+      double mid = (x1 + node_w + x2) / 2;
+      out += fmt::format(
+          "<path class=\"transition{}\" data-from=\"{}\" data-to=\"{}\" data-count=\"{}\" "
+          "d=\"M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}\" stroke=\"#2b6cb0\" "
+          "stroke-opacity=\".35\" stroke-width=\"{:.1f}\" fill=\"none\"><title>{} → {}: {} moves "
+          "({:.1f}% of moves out of {})</title></path>",
+          Thin(t->count), Esc(t->from), Esc(t->to), t->count, x1 + node_w, ya, mid, ya, mid, yb, x2,
+          yb, w, Esc(NodeName(paths, t->from)), Esc(NodeName(paths, t->to)), Count(t->count),
+          t->probability * 100, Esc(NodeName(paths, t->from)));
+    }
+    auto nodes = [&](const std::vector<std::pair<std::string, uint64_t>>& list,
+                     std::map<std::string, double>& ys, double x, bool is_left) {
+      for (const auto& [id, count] : list) {
+        double h = std::max(min_h, static_cast<double>(count) * scale);
+        out += fmt::format(
+            "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"#1d2330\"/>"
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" font-size=\"11\">{} "
+            "<tspan fill=\"#5f6b7a\">{}</tspan></text>",
+            x, ys[id], node_w, h, is_left ? x - 6 : x + node_w + 6, ys[id] + h / 2 + 4,
+            is_left ? "end" : "start", Esc(NodeName(paths, id)), Count(count));
+      }
+    };
+    nodes(left, ly, x1, true);
+    nodes(right, ry, x2, false);
+    out += "</svg></div>";
+  }
+
+  void Segment(std::string& out, const JourneyMap& map, size_t index) const {
+    const size_t n = map.stages.size();
+    uint64_t max_reach = 1;
+    for (const MapStage& s : map.stages) max_reach = std::max(max_reach, s.row.reached);
+    out += fmt::format("<section class=\"segment\" id=\"seg-{}\" data-segment=\"{}\"{}>", index,
+                       Esc(map.segment_id), index == 0 ? "" : " hidden");
+    out += fmt::format("<div class=\"seg-head\"><h2>{}</h2><p>{} people · {} events",
+                       Esc(map.segment_name), Count(map.people), Count(map.events));
+    if (map.people > 0) {
+      out += fmt::format(" · {} .. {}", FormatTimeUs(map.first_event_us).substr(0, 10),
+                         FormatTimeUs(map.last_event_us).substr(0, 10));
+    }
+    if (!map.sources.empty()) {
+      out += " · sources: " + Esc(fmt::format("{}", fmt::join(map.sources, ", ")));
+    }
+    if (map.goal_conversion_rate) {
+      out += fmt::format(" · reached a goal stage (★): {} ({})", Count(map.people_reaching_goal),
+                         Pct(map.goal_conversion_rate));
+    }
+    out += "</p></div>";
+    out += fmt::format("<div class=\"grid\" style=\"--stages:{}\">", n);
+    // Stage header row.
+    out += "<div class=\"corner lane-label\">Stage</div>";
+    for (size_t i = 0; i < n; ++i) {
+      const StageFunnelRow& r = map.stages[i].row;
+      out += fmt::format(
+          "<div class=\"stage{}\" data-stage=\"{}\" data-reached=\"{}\" data-people=\"{}\">"
+          "<h3>{}{}</h3><div class=\"reach\">{}</div><div class=\"bar\"><span "
+          "style=\"width:{:.1f}%\"></span></div>",
+          Thin(r.reached), Esc(r.stage_id), r.reached, r.reached, Esc(r.stage_name),
+          r.goal ? " <span class=\"goal\" title=\"goal stage\">★</span>" : "", Count(r.reached),
+          100.0 * static_cast<double>(r.reached) / static_cast<double>(max_reach));
+      if (r.conversion_rate) {
+        out += fmt::format(
+            "<div class=\"conv\">→ <b>{}</b> onward ({}) · {} dropped<br>median {} to move on"
+            "</div>",
+            Pct(r.conversion_rate), Count(r.progressed), Count(r.dropped),
+            Dur(r.median_time_to_next_s));
+      } else {
+        out += "<div class=\"conv\">last stage</div>";
+      }
+      if (r.reached < options_.thin_evidence_people) {
+        out += "<span class=\"thin-note\">thin evidence</span>";
+      }
+      out += "</div>";
+    }
+    // Touchpoints and actions.
+    out += "<div class=\"lane-label\">Touchpoints</div>";
+    for (const MapStage& s : map.stages) {
+      out += fmt::format("<div class=\"cell lane-touchpoints\" data-stage=\"{}\">",
+                         Esc(s.row.stage_id));
+      Items(out, s.touchpoints, true);
+      out += "</div>";
+    }
+    out += "<div class=\"lane-label\">Actions</div>";
+    for (const MapStage& s : map.stages) {
+      out +=
+          fmt::format("<div class=\"cell lane-actions\" data-stage=\"{}\">", Esc(s.row.stage_id));
+      Items(out, s.actions, false);
+      out += "</div>";
+    }
+    // Emotion curve: one SVG across every stage column.
+    out += "<div class=\"lane-label\">Emotion</div>";
+    out += "<div class=\"emotion\" style=\"grid-column:2 / -1\">";
+    EmotionSvg(out, map);
+    out += "</div>";
+    // After dropping off: what people who left at each stage did next.
+    out += "<div class=\"lane-label\">Dropped off, then</div>";
+    for (const MapStage& s : map.stages) {
+      out +=
+          fmt::format("<div class=\"cell lane-dropped\" data-stage=\"{}\">", Esc(s.row.stage_id));
+      if (!s.dropped_next || s.dropped_next->dropped == 0) {
+        out += "<span class=\"empty\">–</span></div>";
+        continue;
+      }
+      const DropOffNext& d = *s.dropped_next;
+      out += fmt::format(
+          "<ul class=\"items\"><li class=\"item{}\" data-people=\"{}\"><span "
+          "class=\"item-name\">nothing more</span><span class=\"n\">{} · {}</span></li>",
+          Thin(d.dropped), d.nothing, Count(d.nothing), Pct(d.nothing_share));
+      for (const NextStepCount& t : d.next_touchpoints) {
+        out += fmt::format(
+            "<li class=\"item{}\" data-people=\"{}\"><span class=\"item-name\">{}</span><span "
+            "class=\"n\">{} · {}</span></li>",
+            Thin(t.people), t.people, Esc(TouchpointName(t.id)), Count(t.people), Pct(t.share));
+      }
+      out += "</ul></div>";
+    }
+    // Pain points and opportunities, one cell per stage, most severe first (ranked per map).
+    out += "<div class=\"lane-label\">Pain points</div>";
+    for (const MapStage& s : map.stages) {
+      out += fmt::format("<div class=\"cell lane-pain-points\" data-stage=\"{}\">",
+                         Esc(s.row.stage_id));
+      bool any = false;
+      for (const PainPoint& p : map.pain_points) {
+        if (p.stage_id != s.row.stage_id) continue;
+        any = true;
+        out += fmt::format(
+            "<div class=\"pain{}\" data-people=\"{}\"><span class=\"pain-rank\">#{}</span> "
+            "<span class=\"pain-type\">{}</span><p>{}</p></div>",
+            Thin(p.evidence.people), p.evidence.people, p.rank, Esc(PainPointTypeName(p.type)),
+            Esc(p.summary));
+      }
+      if (!any) out += "<span class=\"empty\">–</span>";
+      out += "</div>";
+    }
+    out += "<div class=\"lane-label\">Opportunities</div>";
+    for (const MapStage& s : map.stages) {
+      out += fmt::format("<div class=\"cell lane-opportunities\" data-stage=\"{}\">",
+                         Esc(s.row.stage_id));
+      bool any = false;
+      for (const PainPoint& p : map.pain_points) {
+        if (p.stage_id != s.row.stage_id) continue;
+        any = true;
+        out += "<ul class=\"opportunities\">";
+        for (const std::string& o : p.opportunities) out += "<li>" + Esc(o) + "</li>";
+        out += "</ul>";
+        if (!p.audience.name.empty()) {
+          out += "<p class=\"audience\">Target: " + Esc(p.audience.name) + "</p>";
+        }
+      }
+      if (!any) out += "<span class=\"empty\">–</span>";
+      out += "</div>";
+    }
+    out +=
+        "<div class=\"lane-label\">KPIs</div><div class=\"cell lane-kpis\" "
+        "style=\"grid-column:2 / -1\">";
+    Kpis(out, map);
+    out += "</div></div>";  // cell, grid
+    out += "<div class=\"charts\">";
+    for (const NamedFunnel& f : map.funnels) FunnelChart(out, f);
+    if (map.paths) TransitionsChart(out, *map.paths);
+    out += "</div></section>";
+  }
+
+ private:
+  const JourneyModel& model_;
+  const HtmlOptions& options_;
+};
+
+}  // namespace
+
+std::string JourneyMapsToHtml(const std::vector<JourneyMap>& maps, const JourneyModel& model,
+                              const HtmlOptions& options) {
+  Page page(model, options);
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  // No network: the page may load nothing from anywhere (inline style and script only).
+  out +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">";
+  out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">";
+  out += "<title>" + Esc(options.title) + "</title><style>" + kStyle + "</style><script>" +
+         kScript + "</script></head><body>";
+  out += "<header class=\"page\"><h1>" + Esc(options.title) + "</h1>";
+  out += fmt::format(
+      "<div class=\"legend\">Stages left to right; every number shows the people behind it."
+      "<span class=\"swatch\" style=\"background:#bbb\"></span>greyed: fewer than {} people "
+      "(thin evidence)<span class=\"swatch\" style=\"background:hsl(0,70%,40%)\"></span>negative"
+      "<span class=\"swatch\" style=\"background:hsl(60,70%,40%)\"></span>neutral"
+      "<span class=\"swatch\" style=\"background:hsl(120,70%,40%)\"></span>positive emotion"
+      "</div>",
+      options.thin_evidence_people);
+  if (maps.size() > 1) {
+    out += "<nav class=\"switcher\" aria-label=\"Segment\">";
+    for (size_t i = 0; i < maps.size(); ++i) {
+      out += fmt::format(
+          "<button type=\"button\" data-target=\"seg-{}\" aria-pressed=\"{}\">{} "
+          "<span class=\"n\">{}</span></button>",
+          i, i == 0 ? "true" : "false", Esc(maps[i].segment_name), Count(maps[i].people));
+    }
+    out +=
+        "</nav><p class=\"nojs-note\">Showing the first segment; the others need "
+        "JavaScript to switch.</p>";
+  }
+  out += "</header>";
+  for (size_t i = 0; i < maps.size(); ++i) page.Segment(out, maps[i], i);
+  out +=
+      "<footer>Generated by JourneyKit. Numbers: the embedded JSON (schema "
+      "docs/journey-map.md) in #journeymap-data.</footer>";
+  out += "<script type=\"application/json\" id=\"journeymap-data\">" + EmbeddedJson(maps) +
+         "</script>";
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace journeykit
