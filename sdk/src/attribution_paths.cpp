@@ -9,9 +9,12 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 namespace {
+
+using internal::EqualsIgnoreCase;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -23,13 +26,6 @@ std::string_view Trim(std::string_view s) {
 std::string_view Unquote(std::string_view s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return Trim(s.substr(1, s.size() - 2));
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 constexpr std::string_view kColumns = "path;total_conversions;total_conversion_value;total_null";

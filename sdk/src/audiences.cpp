@@ -17,6 +17,7 @@
 #include <span>
 #include <unordered_map>
 #include <utility>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
@@ -28,24 +29,15 @@ using internal::object;
 
 namespace {
 
+using internal::AnyEquals;
+using internal::EqualsIgnoreCase;
+
 constexpr int64_t kDayUs = 86'400'000'000;
 constexpr double kMaxDays = 36'500;  // 100 years
 constexpr int kMaxDepth = 32;
 
 constexpr std::array<std::string_view, 8> kHeads = {
     "all", "any", "not", "reached_stage", "in_segment", "event", "nps", "last_seen_more_than_days"};
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
-bool AnyEquals(const std::vector<std::string>& wanted, std::string_view value) {
-  return std::any_of(wanted.begin(), wanted.end(),
-                     [&](const std::string& w) { return EqualsIgnoreCase(w, value); });
-}
 
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   if (b > 0 && a > std::numeric_limits<int64_t>::max() - b) {

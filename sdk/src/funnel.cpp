@@ -15,26 +15,18 @@
 #include <cctype>
 #include <cmath>
 #include <unordered_map>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
 namespace {
 
+using internal::AnyEquals;
+using internal::EqualsIgnoreCase;
+
 constexpr size_t kMaxFunnelSteps = 32;
 constexpr size_t kMaxConditions = 64;
 constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
-bool AnyEquals(const std::vector<std::string>& wanted, std::string_view value) {
-  return std::any_of(wanted.begin(), wanted.end(),
-                     [&](const std::string& w) { return EqualsIgnoreCase(w, value); });
-}
 
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   if (b > 0 && a > std::numeric_limits<int64_t>::max() - b) {

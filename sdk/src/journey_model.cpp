@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
@@ -18,24 +19,9 @@ using internal::object;
 
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
-bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(
-      haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-      [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-  return it != haystack.end();
-}
-
-bool AnyEquals(const std::vector<std::string>& wanted, std::string_view value) {
-  return std::any_of(wanted.begin(), wanted.end(),
-                     [&](const std::string& w) { return EqualsIgnoreCase(w, value); });
-}
+using internal::AnyEquals;
+using internal::ContainsIgnoreCase;
+using internal::EqualsIgnoreCase;
 
 bool MatchesKeyValues(const std::vector<std::pair<std::string, std::vector<std::string>>>& wanted,
                       const KeyValues& have) {

@@ -16,19 +16,16 @@
 #include <cstdio>
 #include <map>
 #include <unordered_map>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
 namespace {
 
-constexpr size_t kMaxCohortOffsets = 63;
+using internal::ActionSet;
+using internal::EqualsIgnoreCase;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
+constexpr size_t kMaxCohortOffsets = 63;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -57,36 +54,6 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
-
-// Case-insensitive action set with a per-action-id cache.
-class ActionSet {
- public:
-  ActionSet(const StringPool& strings, const std::vector<std::string>& actions)
-      : strings_(&strings), actions_(&actions) {}
-  bool Contains(uint32_t action) {
-    if (action == last_) return last_result_;
-    auto it = cache_.find(action);
-    bool result = false;
-    if (it != cache_.end()) {
-      result = it->second;
-    } else {
-      std::string_view name = strings_->Get(action);
-      result = std::any_of(actions_->begin(), actions_->end(),
-                           [&](const std::string& a) { return EqualsIgnoreCase(a, name); });
-      cache_.emplace(action, result);
-    }
-    last_ = action;
-    last_result_ = result;
-    return result;
-  }
-
- private:
-  const StringPool* strings_;
-  const std::vector<std::string>* actions_;
-  std::unordered_map<uint32_t, bool> cache_;
-  uint32_t last_ = std::numeric_limits<uint32_t>::max();
-  bool last_result_ = false;
-};
 
 // Sources seen by one result; PersonSources collects one person's and merges them on demand.
 class SourceSet {

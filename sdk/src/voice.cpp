@@ -12,50 +12,16 @@
 #include <cctype>
 #include <cmath>
 #include <unordered_map>
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
 namespace {
 
+using internal::ActionSet;
+using internal::EqualsIgnoreCase;
+
 constexpr double kZ95 = 1.96;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
-
-// Case-insensitive action set with a per-action-id cache.
-class ActionSet {
- public:
-  ActionSet(const StringPool& strings, const std::vector<std::string>& actions)
-      : strings_(&strings), actions_(&actions) {}
-  bool Contains(uint32_t action) {
-    if (actions_->empty()) return false;
-    if (action == last_) return last_result_;
-    auto it = cache_.find(action);
-    bool result = false;
-    if (it != cache_.end()) {
-      result = it->second;
-    } else {
-      std::string_view name = strings_->Get(action);
-      result = std::any_of(actions_->begin(), actions_->end(),
-                           [&](const std::string& a) { return EqualsIgnoreCase(a, name); });
-      cache_.emplace(action, result);
-    }
-    last_ = action;
-    last_result_ = result;
-    return result;
-  }
-
- private:
-  const StringPool* strings_;
-  const std::vector<std::string>* actions_;
-  std::unordered_map<uint32_t, bool> cache_;
-  uint32_t last_ = std::numeric_limits<uint32_t>::max();
-  bool last_result_ = false;
-};
 
 std::vector<std::string> SourceNames(const EventStore& store, const std::vector<uint8_t>& seen) {
   std::vector<std::string> out;

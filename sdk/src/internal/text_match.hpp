@@ -1,0 +1,67 @@
+// text_match.hpp — case-insensitive matching shared by the model's rules and the analyses.
+#pragma once
+
+#include <journeykit/string_pool.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace journeykit::internal {
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+inline bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  auto it = std::search(
+      haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+      [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+  return it != haystack.end();
+}
+
+// True when `value` equals one of `wanted`, ignoring case.
+inline bool AnyEquals(const std::vector<std::string>& wanted, std::string_view value) {
+  return std::any_of(wanted.begin(), wanted.end(),
+                     [&](const std::string& w) { return EqualsIgnoreCase(w, value); });
+}
+
+// A case-insensitive set of action names tested against interned action ids, with a cache
+// per id (an analysis asks about the same few actions millions of times).
+class ActionSet {
+ public:
+  ActionSet(const StringPool& strings, const std::vector<std::string>& actions)
+      : strings_(&strings), actions_(&actions) {}
+  bool Contains(uint32_t action) {
+    if (actions_->empty()) return false;
+    if (action == last_) return last_result_;
+    auto it = cache_.find(action);
+    bool result = false;
+    if (it != cache_.end()) {
+      result = it->second;
+    } else {
+      result = AnyEquals(*actions_, strings_->Get(action));
+      cache_.emplace(action, result);
+    }
+    last_ = action;
+    last_result_ = result;
+    return result;
+  }
+
+ private:
+  const StringPool* strings_;
+  const std::vector<std::string>* actions_;
+  std::unordered_map<uint32_t, bool> cache_;
+  uint32_t last_ = std::numeric_limits<uint32_t>::max();
+  bool last_result_ = false;
+};
+
+}  // namespace journeykit::internal
