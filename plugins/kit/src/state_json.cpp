@@ -1,42 +1,9 @@
 // state_json.cpp — reads and writes the per-file cursors of a file source.
 #include <simdjson.h>
 
-#include <cstdio>
 #include <journeykit/kit/state_json.hpp>
 
 namespace journeykit::kit {
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 Result<FileStreamState> FileStreamState::Parse(std::string_view json) {
   FileStreamState state;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <journeykit/json_writer.hpp>
 #include <journeykit/status.hpp>
 #include <map>
 #include <string>
@@ -33,7 +34,7 @@ class FileStreamState {
   std::map<std::string, FileCursor> files_;
 };
 
-// Appends `text` to `out` as a JSON string literal (with quotes).
-void AppendJsonString(std::string& out, std::string_view text);
+// Appends `text` to `out` as a JSON string literal (with quotes): the SDK's JSON writer.
+using json::AppendJsonString;
 
 }  // namespace journeykit::kit
