@@ -230,12 +230,22 @@ Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) co
   JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) { analysis.events->Append(e); }));
   analysis.journeys =
       std::make_unique<JourneySet>(JourneySet::Build(*analysis.events, spec.identity));
-  JK_ASSIGN_OR_RETURN(
-      analysis.plan,
-      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses", *analysis.model));
+  JK_ASSIGN_OR_RETURN(analysis.plan,
+                      AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses",
+                                          *analysis.model, spec.base_dir));
   for (int s = -1; s < static_cast<int>(analysis.model->segments().size()); ++s) {
-    analysis.funnels.push_back(ComputeStageFunnel(*analysis.journeys, s));
     JK_ASSIGN_OR_RETURN(JourneyMap map, BuildJourneyMap(*analysis.journeys, analysis.plan, s));
+    // The map already holds the stage funnel: copy it rather than computing it twice.
+    StageFunnel funnel;
+    funnel.segment_id = map.segment_id;
+    funnel.segment_name = map.segment_name;
+    funnel.people = map.people;
+    funnel.events = map.events;
+    funnel.people_reaching_goal = map.people_reaching_goal;
+    funnel.goal_conversion_rate = map.goal_conversion_rate;
+    funnel.sources = map.sources;
+    for (const MapStage& stage : map.stages) funnel.rows.push_back(stage.row);
+    analysis.funnels.push_back(std::move(funnel));
     analysis.maps.push_back(std::move(map));
   }
   if (!spec.audiences_json.empty()) {
