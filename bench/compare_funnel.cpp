@@ -1,0 +1,283 @@
+// compare_funnel.cpp — the JourneyKit side of bench/compare.sh (issue 7 §1): compact NDJSON
+// file → 4-step ordered funnel, timed phase by phase, through the SDK's own types.
+//
+// Usage: journeykit-bench-compare-funnel --file events.ndjson
+//            [--steps page_view,sign_up,add_to_cart,purchase] [--window-days 7] [--repeat N]
+//
+// What it does, in the order the product does it (bench/README.md, "Comparison with DuckDB and
+// ClickHouse", says why this path and not `journeykit run`):
+//  1. read    the whole file into one padded buffer (simdjson::padded_string::load);
+//  2. ingest  simdjson On-Demand over the whole buffer (iterate_many): each line becomes a
+//             journeykit::Event exactly as the events-file plugin maps it with the pipeline of
+//             run_end_to_end.sh (time ts epoch_ms → µs, action, identity user_id, hint
+//             channel, value revenue, source "events"), appended to an EventStore under the
+//             bench model (10 touchpoints, 7 stages, 3 segments: the rules run per event);
+//  3. stitch  JourneySet::Build (identity graph, per-person sort by time, stage entries);
+//  4. funnel  ComputeFunnel: ordered mode, unique people, window_us = 7 days (inclusive),
+//             one step per action — ClickHouse windowFunnel's default mode (docs/metrics.md,
+//             "Compared with ClickHouse windowFunnel").
+// Output: one JSON object on stdout: {"steps":[...],"reached":[...],"seconds":{...},...}.
+// The event id ("file:line") is not built: the in-memory store does not keep it (only the
+// SQLite state store uses it, and this path has no SQLite).
+#include <journeykit/event.hpp>
+#include <journeykit/event_store.hpp>
+#include <journeykit/funnel.hpp>
+#include <journeykit/journey_model.hpp>
+#include <journeykit/journeys.hpp>
+#include <journeykit/time_units.hpp>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jk = journeykit;
+
+namespace {
+
+// The model of run_end_to_end.sh and micro_benchmarks.cpp (kModelJson there).
+constexpr const char* kModelJson = R"json({
+  "touchpoints": [
+    {"id": "webinar", "name": "Webinar", "channel": "webinar",
+     "when": [{"action": ["webinar_registered", "webinar_attended"]}]},
+    {"id": "checkout", "name": "Checkout", "channel": "website",
+     "when": [{"action": ["add_to_cart", "begin_checkout", "purchase"]}]},
+    {"id": "learning_platform", "name": "Learning platform", "channel": "platform",
+     "when": [{"action": "login"}]},
+    {"id": "support", "name": "Support", "channel": "support", "online": false,
+     "when": [{"action": "support_ticket"}]},
+    {"id": "meta_ads", "name": "Meta ads", "channel": "paid_social",
+     "when": [{"hint": {"channel": "paid_social"}}]},
+    {"id": "google_ads", "name": "Google ads", "channel": "paid_search",
+     "when": [{"hint": {"channel": "paid_search"}}]},
+    {"id": "organic_search", "name": "Organic search", "channel": "organic",
+     "when": [{"hint": {"channel": "organic"}}]},
+    {"id": "newsletter", "name": "Newsletter", "channel": "email",
+     "when": [{"hint": {"channel": "email"}}]},
+    {"id": "partner_sites", "name": "Partner sites", "channel": "referral",
+     "when": [{"hint": {"channel": "referral"}}]},
+    {"id": "direct", "name": "Direct visits", "channel": "direct",
+     "when": [{"hint": {"channel": "direct"}}]}
+  ],
+  "stages": [
+    {"id": "awareness", "name": "Awareness", "when": [{"action": ["page_view", "email_open"]}]},
+    {"id": "consideration", "name": "Consideration",
+     "when": [{"action": ["email_click", "sign_up", "webinar_registered", "webinar_attended"]}]},
+    {"id": "decision", "name": "Decision", "when": [{"action": ["add_to_cart", "begin_checkout"]}]},
+    {"id": "purchase", "name": "Purchase", "goal": true, "when": [{"action": "purchase"}]},
+    {"id": "experience", "name": "Experience", "when": [{"action": "login"}]},
+    {"id": "retention", "name": "Retention", "when": [{"action": "support_ticket"}]},
+    {"id": "advocacy", "name": "Advocacy", "when": [{"action": "review_submitted"}]}
+  ],
+  "segments": [
+    {"id": "paid_first", "name": "Paid first touch", "scope": "first",
+     "when": [{"channel": ["paid_social", "paid_search"]}]},
+    {"id": "email_engaged", "name": "Clicked an e-mail", "scope": "any",
+     "when": [{"action": "email_click"}]},
+    {"id": "webinar", "name": "Attended a webinar", "scope": "any",
+     "when": [{"action": "webinar_attended"}]}
+  ]
+})json";
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "journeykit-bench-compare-funnel: %s\n", message.c_str());
+  std::exit(1);
+}
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  while (true) {
+    const size_t p = s.find(sep);
+    out.emplace_back(s.substr(0, p));
+    if (p == std::string_view::npos) break;
+    s.remove_prefix(p + 1);
+  }
+  return out;
+}
+
+struct Timings {
+  double read = 0, ingest = 0, stitch = 0, funnel = 0, total = 0;
+  size_t events = 0, people = 0, bytes = 0;
+  std::vector<uint64_t> reached;
+};
+
+Timings RunOnce(const std::string& path, const jk::JourneyModel& model,
+                const jk::FunnelOptions& options) {
+  Timings t;
+  const auto start = std::chrono::steady_clock::now();
+
+  auto t0 = std::chrono::steady_clock::now();
+  simdjson::padded_string text;
+  if (auto error = simdjson::padded_string::load(path).get(text)) {
+    Die("cannot read " + path + ": " + simdjson::error_message(error));
+  }
+  t.bytes = text.size();
+  t.read = Since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  jk::EventStore store(model);
+  // ~81 bytes per compact line: reserve once instead of growing the columns.
+  store.Reserve(text.size() / 70 + 16);
+  jk::Event e;
+  e.source = "events";
+  e.identities.assign(1, {"user_id", ""});
+  e.hints.assign(1, {"channel", ""});
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document_stream docs;
+  if (auto error = parser.iterate_many(text, 1 << 20).get(docs)) {
+    Die(std::string("iterate_many: ") + simdjson::error_message(error));
+  }
+  size_t line = 0;
+  for (auto it = docs.begin(); it != docs.end(); ++it) {
+    ++line;
+    simdjson::ondemand::document_reference doc;
+    if ((*it).get(doc)) Die("line " + std::to_string(line) + ": not a JSON document");
+    simdjson::ondemand::object obj;
+    if (doc.get_object().get(obj)) Die("line " + std::to_string(line) + ": not an object");
+    std::string_view user, channel, action;
+    int64_t ts = 0;
+    bool has_ts = false;
+    e.value.reset();
+    // One pass over the fields in file order (no per-key lookups).
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) Die("line " + std::to_string(line) + ": bad key");
+      auto value = field.value();
+      simdjson::error_code error = simdjson::SUCCESS;
+      if (key == "user_id") {
+        error = value.get_string().get(user);
+      } else if (key == "ts") {
+        error = value.get_int64().get(ts);
+        has_ts = error == simdjson::SUCCESS;
+      } else if (key == "channel") {
+        error = value.get_string().get(channel);
+      } else if (key == "action") {
+        error = value.get_string().get(action);
+      } else if (key == "revenue") {
+        double revenue = 0;
+        error = value.get_double().get(revenue);
+        if (!error) e.value = revenue;
+      }
+      if (error) {
+        Die("line " + std::to_string(line) + ": field '" + std::string(key) +
+            "': " + simdjson::error_message(error));
+      }
+    }
+    if (!has_ts || action.empty() || user.empty()) {
+      Die("line " + std::to_string(line) + ": ts, action and user_id are required");
+    }
+    e.time_us = ts * 1000;
+    e.action.assign(action);
+    e.identities[0].second.assign(user);
+    if (channel.empty()) {
+      e.hints.clear();
+    } else {
+      if (e.hints.empty()) e.hints.assign(1, {"channel", ""});
+      e.hints[0].second.assign(channel);
+    }
+    store.Append(e);
+  }
+  if (docs.truncated_bytes() != 0) Die("the file ends inside a JSON document");
+  t.events = store.size();
+  t.ingest = Since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  jk::JourneySet journeys = jk::JourneySet::Build(store, jk::IdentityOptions{});
+  t.people = journeys.person_count();
+  t.stitch = Since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  jk::Result<jk::Funnel> funnel = jk::ComputeFunnel(journeys, options);
+  if (!funnel.ok()) Die("ComputeFunnel: " + funnel.status().message());
+  t.funnel = Since(t0);
+  for (const auto& s : funnel->steps) t.reached.push_back(s.reached);
+  t.total = Since(start);
+  return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path;
+  std::string steps_arg = "page_view,sign_up,add_to_cart,purchase";
+  double window_days = 7;
+  int repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) Die(std::string(a) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--file") {
+      path = next();
+    } else if (a == "--steps") {
+      steps_arg = next();
+    } else if (a == "--window-days") {
+      window_days = std::stod(next());
+    } else if (a == "--repeat") {
+      repeat = std::max(1, std::stoi(next()));
+    } else if (a == "-h" || a == "--help") {
+      std::printf(
+          "usage: journeykit-bench-compare-funnel --file F [--steps a,b,c,d] "
+          "[--window-days 7] [--repeat N]\n");
+      return 0;
+    } else {
+      Die("unknown option " + std::string(a));
+    }
+  }
+  if (path.empty()) Die("--file is required");
+
+  auto model = jk::JourneyModel::FromJson(kModelJson);
+  if (!model.ok()) Die("model: " + model.status().message());
+
+  jk::FunnelOptions options;
+  options.mode = jk::FunnelMode::kOrdered;
+  options.counting = jk::FunnelCounting::kUniquePeople;
+  options.window_us = static_cast<int64_t>(window_days * static_cast<double>(jk::kMicrosPerDay));
+  const std::vector<std::string> steps = Split(steps_arg, ',');
+  for (const std::string& s : steps) {
+    jk::FunnelStep step;
+    step.id = s;
+    step.name = s;
+    jk::Condition c;
+    c.actions = {s};
+    step.when = {c};
+    options.steps.push_back(std::move(step));
+  }
+
+  // The best of --repeat runs (each run starts from the file, nothing is cached in-process).
+  Timings best;
+  for (int r = 0; r < repeat; ++r) {
+    Timings t = RunOnce(path, *model, options);
+    if (r > 0 && t.reached != best.reached) Die("the counts changed between repeats");
+    if (r == 0 || t.total < best.total) best = t;
+  }
+
+  std::string out = "{\"steps\":[";
+  for (size_t k = 0; k < steps.size(); ++k) out += (k ? ",\"" : "\"") + steps[k] + "\"";
+  out += "],\"reached\":[";
+  for (size_t k = 0; k < best.reached.size(); ++k) {
+    out += (k ? "," : "") + std::to_string(best.reached[k]);
+  }
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "],\"events\":%zu,\"people\":%zu,\"bytes\":%zu,\"window_days\":%g,"
+                "\"seconds\":{\"read\":%.4f,\"ingest\":%.4f,\"stitch\":%.4f,\"funnel\":%.4f,"
+                "\"total\":%.4f}}\n",
+                best.events, best.people, best.bytes, window_days, best.read, best.ingest,
+                best.stitch, best.funnel, best.total);
+  out += buf;
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
