@@ -3,6 +3,7 @@
 //
 // Usage: journeykit-bench-compare-funnel --file events.ndjson
 //            [--steps page_view,sign_up,add_to_cart,purchase] [--window-days 7] [--repeat N]
+//            [--model bench|empty]
 //
 // What it does, in the order the product does it (bench/README.md, "Comparison with DuckDB and
 // ClickHouse", says why this path and not `journeykit run`):
@@ -16,6 +17,9 @@
 //  4. funnel  ComputeFunnel: ordered mode, unique people, window_us = 7 days (inclusive),
 //             one step per action — ClickHouse windowFunnel's default mode (docs/metrics.md,
 //             "Compared with ClickHouse windowFunnel").
+// --model empty is a diagnostic, not the comparison: no touchpoints or segments and one stage
+// with one action (a model needs a stage), so Append runs almost no rules — roughly what the
+// ingest would cost with the model's rules compiled away (bench/README.md, recommendation 4).
 // Output: one JSON object on stdout: {"steps":[...],"reached":[...],"seconds":{...},...}.
 // The event id ("file:line") is not built: the in-memory store does not keep it (only the
 // SQLite state store uses it, and this path has no SQLite).
@@ -213,6 +217,7 @@ int main(int argc, char** argv) {
   std::string steps_arg = "page_view,sign_up,add_to_cart,purchase";
   double window_days = 7;
   int repeat = 1;
+  std::string model_name = "bench";
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto next = [&]() -> std::string {
@@ -225,12 +230,15 @@ int main(int argc, char** argv) {
       steps_arg = next();
     } else if (a == "--window-days") {
       window_days = std::stod(next());
+    } else if (a == "--model") {
+      model_name = next();
+      if (model_name != "bench" && model_name != "empty") Die("--model: bench or empty");
     } else if (a == "--repeat") {
       repeat = std::max(1, std::stoi(next()));
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "usage: journeykit-bench-compare-funnel --file F [--steps a,b,c,d] "
-          "[--window-days 7] [--repeat N]\n");
+          "[--window-days 7] [--repeat N] [--model bench|empty]\n");
       return 0;
     } else {
       Die("unknown option " + std::string(a));
@@ -238,7 +246,10 @@ int main(int argc, char** argv) {
   }
   if (path.empty()) Die("--file is required");
 
-  auto model = jk::JourneyModel::FromJson(kModelJson);
+  auto model = jk::JourneyModel::FromJson(
+      model_name == "empty"
+          ? R"({"stages": [{"id": "any", "name": "Any", "when": [{"action": "page_view"}]}]})"
+          : kModelJson);
   if (!model.ok()) Die("model: " + model.status().message());
 
   jk::FunnelOptions options;
