@@ -8,7 +8,7 @@
 #
 # It builds journeykit-bench-generate and journeykit-bench-compare-funnel (ninja -j1) in
 # --build-dir (default build-bench; a Release build with -DJOURNEYKIT_BUILD_BENCH=ON), installs
-# the pinned @duckdb/node-api from bench/compare/package-lock.json (npm ci) when
+# the pinned @duckdb/node-api (bench/compare/package.json + package-lock.json) when
 # bench/compare/node_modules is missing, generates the events (seed 7) unless the work dir
 # already has them, starts its own clickhouse-server (Debian's 18.16 package) on 127.0.0.1 on
 # free ports in a temp directory with a config written here, and stops it on exit.
@@ -87,8 +87,11 @@ for bin in "$GEN" "$JKF"; do [[ -x "$bin" ]] || die "$bin is missing (build it o
 
 COMPARE="$ROOT/bench/compare"
 if [[ ! -d "$COMPARE/node_modules/@duckdb/node-api" ]]; then
-  log "installing @duckdb/node-api (npm ci, pinned by package-lock.json)"
-  (cd "$COMPARE" && npm ci --no-audit --no-fund >/dev/null)
+  # `npm install`, not `npm ci`: npm records only this platform's optional native binding in
+  # the lock file, and `npm ci` then refuses it as out of sync. The version is pinned exactly
+  # in package.json and the lock file pins the rest.
+  log "installing @duckdb/node-api (npm install, pinned by package.json and package-lock.json)"
+  (cd "$COMPARE" && npm install --no-audit --no-fund >/dev/null)
 fi
 
 if [[ -z "$WORK" ]]; then
