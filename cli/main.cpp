@@ -15,6 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -218,8 +220,64 @@ int PluginsCommand(const std::vector<std::string>& paths, bool verbose) {
   return kExitOk;
 }
 
+// --from / --to: a date (YYYY-MM-DD, UTC) or a time (YYYY-MM-DDTHH:MM:SS[.ffffff]Z). A date
+// given to --to means the end of that day (the period includes it).
+Result<int64_t> ParsePeriodBound(const std::string& text, bool end, const char* flag) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+  long long micros = 0;
+  const bool date_only = text.size() == 10 &&
+                         std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&
+                         used == 10;
+  bool ok = date_only;
+  if (!ok && std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+                         &used) == 6) {
+    std::string rest = text.substr(static_cast<size_t>(used));
+    if (rest.size() > 2 && rest[0] == '.' && rest.back() == 'Z' && rest.size() <= 8) {
+      std::string digits = rest.substr(1, rest.size() - 2);
+      ok = digits.find_first_not_of("0123456789") == std::string::npos;
+      if (ok) micros = std::stoll(digits + std::string(6 - digits.size(), '0'));
+    } else {
+      ok = rest == "Z";
+    }
+  }
+  ok = ok && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const time_t t = ok ? timegm(&tm) : 0;
+  std::tm back{};
+  if (ok) gmtime_r(&t, &back);
+  if (!ok || back.tm_mday != d || back.tm_mon != mo - 1) {
+    return InvalidArgument(std::string(flag) + ": '" + text +
+                           "' is not a date (2026-09-01) or a UTC time (2026-09-01T12:00:00Z)");
+  }
+  int64_t us = static_cast<int64_t>(t) * 1000000 + micros;
+  if (end && date_only) us += int64_t{86400} * 1000000;
+  return us;
+}
+
 int MapCommand(const std::string& path, const std::string& segment, const std::string& format,
-               const std::string& output, bool verbose) {
+               const std::string& output, const std::string& from, const std::string& to,
+               bool verbose) {
+  JourneyMapOptions period;
+  if (!from.empty()) {
+    auto t = ParsePeriodBound(from, false, "--from");
+    if (!t.ok()) return Fail(t.status());
+    period.from_us = *t;
+  }
+  if (!to.empty()) {
+    auto t = ParsePeriodBound(to, true, "--to");
+    if (!t.ok()) return Fail(t.status());
+    period.to_us = *t;
+  }
+  if (period.from_us >= period.to_us) {
+    return Fail(InvalidArgument("--from " + from + " --to " + to +
+                                ": the period is empty (--to is the last day included)"));
+  }
   auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
   if (!pipeline.ok()) return Fail(pipeline.status());
   if (format != "text" && format != "json" && format != "html" && format != "markdown" &&
@@ -232,6 +290,16 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
   }
   auto analysis = pipeline.value()->Analyze();
   if (!analysis.ok()) return Fail(analysis.status());
+  if (!from.empty() || !to.empty()) {
+    // The maps of the period replace the whole-data ones (same order: all, then segments).
+    for (size_t i = 0; i < analysis->maps.size(); ++i) {
+      JourneyMapOptions options = period;
+      options.segment = static_cast<int>(i) - 1;
+      auto map = BuildJourneyMap(*analysis->journeys, analysis->plan, options);
+      if (!map.ok()) return Fail(map.status());
+      analysis->maps[i] = std::move(map).value();
+    }
+  }
   std::string id = segment.empty() ? "all" : segment;
   const JourneyMap* map = analysis->Map(id);
   if (map == nullptr) {
@@ -326,6 +394,11 @@ int main(int argc, char** argv) {
                   "text (default), json (schema: docs/journey-map.md), html (every segment, "
                   "needs -o; docs/html-map.md), markdown, csv or mermaid");
   map->add_option("-o,--output", map_output, "Write to this file instead of standard output");
+  std::string map_from, map_to;
+  map->add_option("--from", map_from,
+                  "Only events from this date (YYYY-MM-DD, UTC) or time (…T12:00:00Z) on");
+  map->add_option("--to", map_to,
+                  "Only events up to this date, included (or before this exact time)");
 
   journeykit::cli::AttributionCommand attribution(app);
 
@@ -338,7 +411,9 @@ int main(int argc, char** argv) {
   if (*run) return RunCommand(pipeline_path, full_refresh, no_connectors, segment, verbose);
   if (*check) return CheckCommand(pipeline_path, verbose);
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
-  if (*map) return MapCommand(pipeline_path, segment, map_format, map_output, verbose);
+  if (*map) {
+    return MapCommand(pipeline_path, segment, map_format, map_output, map_from, map_to, verbose);
+  }
   if (attribution.selected()) return attribution.Run();
   return kExitBadInput;
 }

@@ -273,11 +273,26 @@ Status ParseAttribution(const object& o, const std::string& p, const JourneyMode
 
 Status ParseVoice(const object& o, const std::string& p, const std::string& base_dir,
                   AnalysisPlan& plan) {
-  JK_RETURN_IF_ERROR(CheckKeys(o, p,
-                               {"type", "nps_actions", "csat_actions", "review_actions",
-                                "negative_email_actions", "lexicon", "score_text"}));
+  JK_RETURN_IF_ERROR(
+      CheckKeys(o, p,
+                {"type", "nps_actions", "csat_actions", "review_actions", "negative_email_actions",
+                 "lexicon", "score_text", "email_actions"}));
   VoiceAnalysis a;
   element v;
+  if (o.at_key("email_actions").get(v) == simdjson::SUCCESS) {
+    const std::string q = p + ".email_actions";
+    JK_ASSIGN_OR_RETURN(object actions, AsObject(v, q));
+    JK_RETURN_IF_ERROR(
+        CheckKeys(actions, q, {"delivered", "opened", "clicked", "bounced", "unsubscribed"}));
+    EmailActions& e = a.email_actions;
+    for (auto [key, target] : {std::pair{"delivered", &e.delivered}, std::pair{"opened", &e.opened},
+                               std::pair{"clicked", &e.clicked}, std::pair{"bounced", &e.bounced},
+                               std::pair{"unsubscribed", &e.unsubscribed}}) {
+      element list;
+      if (actions.at_key(key).get(list) != simdjson::SUCCESS) continue;
+      JK_ASSIGN_OR_RETURN(*target, AsStringList(list, q + "." + key));
+    }
+  }
   if (o.at_key("nps_actions").get(v) == simdjson::SUCCESS) {
     JK_ASSIGN_OR_RETURN(a.options.nps_actions, AsStringList(v, p + ".nps_actions"));
   }
@@ -338,12 +353,13 @@ Status ParseLoyalty(const object& o, const std::string& p, const JourneyModel& m
   return Status::Ok();
 }
 
-Status ParsePainPoints(const object& o, const std::string& p, AnalysisPlan& plan) {
+Status ParsePainPoints(const object& o, const std::string& p, const JourneyModel& model,
+                       AnalysisPlan& plan) {
   JK_RETURN_IF_ERROR(
       CheckKeys(o, p,
                 {"type", "enabled", "drop_off_margin", "min_people", "slow_transition_factor",
                  "churn_loop_threshold", "slow_page_load_s", "slow_review_reply_s", "min_reviews",
-                 "audience_window_days"}));
+                 "audience_window_days", "expected_time_to_next_days"}));
   PainPointOptions& a = plan.pain_points;
   element v;
   if (o.at_key("enabled").get(v) == simdjson::SUCCESS) {
@@ -376,6 +392,18 @@ Status ParsePainPoints(const object& o, const std::string& p, AnalysisPlan& plan
       return InvalidArgument(p + "." + key + ": expected a non-negative integer");
     }
     *target = static_cast<uint64_t>(n);
+  }
+  // {"consideration": 3, ...}: the time a stage is expected to take, in days.
+  if (o.at_key("expected_time_to_next_days").get(v) == simdjson::SUCCESS) {
+    const std::string q = p + ".expected_time_to_next_days";
+    JK_ASSIGN_OR_RETURN(object stages, AsObject(v, q));
+    for (auto [key, value] : stages) {
+      std::string stage(key);
+      JK_RETURN_IF_ERROR(CheckStage(model, stage, q));
+      JK_ASSIGN_OR_RETURN(double days, AsNumber(value, q + "." + stage));
+      if (days <= 0) return InvalidArgument(q + "." + stage + ": must be more than 0 days");
+      a.expected_time_to_next_s.emplace_back(stage, days * 86400.0);
+    }
   }
   return Status::Ok();
 }
@@ -423,7 +451,7 @@ Result<AnalysisPlan> AnalysisPlan::Parse(std::string_view json, const std::strin
     } else if (type == "loyalty") {
       JK_RETURN_IF_ERROR(ParseLoyalty(o, p, model, plan));
     } else if (type == "pain_points") {
-      JK_RETURN_IF_ERROR(ParsePainPoints(o, p, plan));
+      JK_RETURN_IF_ERROR(ParsePainPoints(o, p, model, plan));
     } else {
       return InvalidArgument(p + ".type: unknown analysis '" + type +
                              "' (known: stage_funnel, funnel, paths, attribution, voice, loyalty, "

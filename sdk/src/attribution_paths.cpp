@@ -151,7 +151,7 @@ Result<PathTable> ReadChannelAttributionPaths(const std::string& path) {
 }
 
 PathTable PathsFromJourneys(const JourneySet& journeys, const ConversionGoal& goal, PathUnit unit,
-                            int segment) {
+                            int segment, int64_t from_us, int64_t to_us) {
   const EventStore& store = journeys.store();
   const JourneyModel& model = store.model();
   PathTable table;
@@ -184,9 +184,20 @@ PathTable PathsFromJourneys(const JourneySet& journeys, const ConversionGoal& go
     pending_time.clear();
   };
 
+  const bool whole = from_us == std::numeric_limits<int64_t>::min() &&
+                     to_us == std::numeric_limits<int64_t>::max();
+  std::vector<uint32_t> in_period;
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
-    auto events = journeys.events(p);
+    std::span<const uint32_t> events = journeys.events(p);
+    if (!whole) {
+      in_period.clear();
+      for (uint32_t e : events) {
+        if (store.time_us(e) >= from_us && store.time_us(e) < to_us) in_period.push_back(e);
+      }
+      if (in_period.empty()) continue;
+      events = in_period;
+    }
     ++table.provenance.people;
     table.provenance.events += events.size();
     pending.clear();

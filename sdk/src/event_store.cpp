@@ -2,9 +2,27 @@
 #include <journeykit/event_store.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <string>
 
 namespace journeykit {
+
+namespace {
+
+// A property holding a finite number >= 0 (the whole string), or nullopt.
+std::optional<double> NonNegativeNumber(const KeyValues& properties, std::string_view key) {
+  const std::string* text = FindValue(properties, key);
+  if (text == nullptr || text->empty()) return std::nullopt;
+  double v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size() || !std::isfinite(v) || v < 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
 
 EventStore::EventStore(const JourneyModel& model) : model_(&model) {}
 
@@ -51,6 +69,14 @@ void EventStore::Append(const Event& event) {
     texts_.index.push_back(index);
     texts_.id.push_back(strings_.Intern(event.text));
   }
+  if (std::optional<double> ms = NonNegativeNumber(event.properties, "page_load_ms")) {
+    Put(page_loads_, index, *ms / 1000.0);
+  } else if (std::optional<double> sec = NonNegativeNumber(event.properties, "page_load_s")) {
+    Put(page_loads_, index, *sec);
+  }
+  if (std::optional<double> d = NonNegativeNumber(event.properties, "reply_delay_s")) {
+    Put(reply_delays_, index, *d);
+  }
   const std::string* campaign = FindValue(event.properties, "campaign");
   if (campaign == nullptr || campaign->empty()) campaign = FindValue(event.hints, "utm_campaign");
   if (campaign != nullptr && !campaign->empty()) {
@@ -83,7 +109,8 @@ size_t EventStore::memory_bytes() const {
          bytes(values_.index) + bytes(values_.value) + bytes(ratings_.index) +
          bytes(ratings_.value) + bytes(sentiments_.index) + bytes(sentiments_.value) +
          bytes(texts_.index) + bytes(texts_.id) + bytes(campaigns_.index) + bytes(campaigns_.id) +
-         strings_.bytes_used();
+         bytes(page_loads_.index) + bytes(page_loads_.value) + bytes(reply_delays_.index) +
+         bytes(reply_delays_.value) + strings_.bytes_used();
 }
 
 }  // namespace journeykit

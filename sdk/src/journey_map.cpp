@@ -29,8 +29,9 @@ void SortItems(std::vector<MapItem>& items, size_t top_n) {
 }
 
 // Top touchpoints and actions per stage: distinct people and events of the segment.
-void FillStageItems(const JourneySet& journeys, int segment, size_t top_n,
+void FillStageItems(const JourneySet& journeys, const JourneyMapOptions& period, size_t top_n,
                     std::vector<MapStage>& stages) {
+  const int segment = period.segment;
   const EventStore& store = journeys.store();
   const JourneyModel& model = store.model();
   const size_t stage_count = stages.size();
@@ -43,7 +44,9 @@ void FillStageItems(const JourneySet& journeys, int segment, size_t top_n,
     if (!journeys.in_segment(p, segment)) continue;
     for (uint32_t e : journeys.events(p)) {
       uint8_t s = store.stage(e);
-      if (s == kNoStage) continue;
+      if (s == kNoStage || store.time_us(e) < period.from_us || store.time_us(e) >= period.to_us) {
+        continue;
+      }
       size_t cell = s * tp_count + store.touchpoint(e);
       ++tp_events[cell];
       if (tp_last[cell] != p) {
@@ -84,6 +87,75 @@ void FillStageItems(const JourneySet& journeys, int segment, size_t top_n,
     SortItems(stage.touchpoints, top_n);
     SortItems(stage.actions, top_n);
   }
+}
+
+// Page load times and review reply delays of the segment's people inside the period, per
+// stage and overall. An event's stage is its own or, without one, the person's current stage
+// (their latest earlier event with a stage, before the period included), as in the voice
+// analysis.
+void FillTimings(const JourneySet& journeys, const JourneyMapOptions& period, JourneyMap& map) {
+  const EventStore& store = journeys.store();
+  const JourneyModel& model = store.model();
+  const size_t stages = model.stages().size();
+  struct Acc {
+    std::vector<double> values;
+    uint64_t people = 0;
+    uint32_t last_person = kNoPerson;
+    std::vector<uint8_t> sources;
+  };
+  auto acc_for = [&] {
+    std::vector<Acc> v(stages + 1);  // [stages] = the whole map
+    for (Acc& a : v) a.sources.assign(store.source_count(), 0);
+    return v;
+  };
+  std::vector<Acc> loads = acc_for(), replies = acc_for();
+  auto add = [&](Acc& a, double value, uint32_t p, uint16_t source) {
+    a.values.push_back(value);
+    a.sources[source] = 1;
+    if (a.last_person != p) {
+      a.last_person = p;
+      ++a.people;
+    }
+  };
+  for (uint32_t p = 0; p < journeys.person_count(); ++p) {
+    if (!journeys.in_segment(p, period.segment)) continue;
+    uint8_t current = kNoStage;
+    for (uint32_t e : journeys.events(p)) {
+      const uint8_t own = store.stage(e);
+      const uint8_t stage = own != kNoStage ? own : current;
+      if (own != kNoStage) current = own;
+      const int64_t t = store.time_us(e);
+      if (t < period.from_us || t >= period.to_us) continue;
+      for (auto [value, accs] :
+           {std::pair{store.page_load_s(e), &loads}, std::pair{store.reply_delay_s(e), &replies}}) {
+        if (!value) continue;
+        add((*accs)[stages], *value, p, store.source(e));
+        if (stage != kNoStage) add((*accs)[stage], *value, p, store.source(e));
+      }
+    }
+  }
+  auto finish = [&](Acc& a, const std::string& stage_id) {
+    StageTiming t;
+    t.stage_id = stage_id;
+    t.events = a.values.size();
+    t.people = a.people;
+    t.median_s = Median(a.values).value_or(0);
+    for (size_t i = 0; i < a.sources.size(); ++i) {
+      if (a.sources[i]) t.sources.emplace_back(store.source_name(static_cast<uint16_t>(i)));
+    }
+    std::sort(t.sources.begin(), t.sources.end());
+    return t;
+  };
+  for (size_t s = 0; s < stages; ++s) {
+    if (!loads[s].values.empty()) {
+      map.timings.page_load.push_back(finish(loads[s], model.stages()[s].id));
+    }
+    if (!replies[s].values.empty()) {
+      map.timings.review_reply.push_back(finish(replies[s], model.stages()[s].id));
+    }
+  }
+  map.page_load_all = finish(loads[stages], "");
+  map.review_reply_all = finish(replies[stages], "");
 }
 
 void WriteOptional(JsonObjectWriter& w, std::string_view key, const std::optional<double>& v) {
@@ -249,6 +321,52 @@ std::string EmotionJson(const VoiceRow& row) {
   return out;
 }
 
+std::string EmailJson(const EmailEngagementRow& r) {
+  std::string out;
+  JsonObjectWriter w(out);
+  w.String("key", r.key).String("name", r.name);
+  w.Int("sent", static_cast<int64_t>(r.sent)).Int("delivered", static_cast<int64_t>(r.delivered));
+  w.Int("bounced", static_cast<int64_t>(r.bounced)).Int("opened", static_cast<int64_t>(r.opened));
+  w.Int("clicked", static_cast<int64_t>(r.clicked))
+      .Int("unsubscribed", static_cast<int64_t>(r.unsubscribed));
+  w.Int("open_events", static_cast<int64_t>(r.open_events))
+      .Int("click_events", static_cast<int64_t>(r.click_events));
+  WriteOptional(w, "open_rate", r.open_rate);
+  WriteOptional(w, "click_rate", r.click_rate);
+  WriteOptional(w, "click_to_open_rate", r.click_to_open_rate);
+  WriteOptional(w, "bounce_rate", r.bounce_rate);
+  WriteOptional(w, "unsubscribe_rate", r.unsubscribe_rate);
+  w.Int("people", static_cast<int64_t>(r.provenance.people))
+      .Int("events", static_cast<int64_t>(r.provenance.events));
+  w.Close();
+  return out;
+}
+
+std::string TimingJson(const StageTiming& t) {
+  std::string out;
+  JsonObjectWriter w(out);
+  w.Int("measurements", static_cast<int64_t>(t.events))
+      .Int("people", static_cast<int64_t>(t.people));
+  t.events > 0 ? w.Number("median_s", t.median_s) : w.Null("median_s");
+  w.Close();
+  return out;
+}
+
+const StageTiming* TimingAt(const std::vector<StageTiming>& list, const std::string& stage) {
+  for (const StageTiming& t : list) {
+    if (t.stage_id == stage) return &t;
+  }
+  return nullptr;
+}
+
+const EmailEngagementRow* EmailAt(const JourneyMap& map, const std::string& stage) {
+  if (!map.email) return nullptr;
+  for (const EmailEngagementRow& r : map.email->stages) {
+    if (r.key == stage) return r.provenance.events > 0 ? &r : nullptr;
+  }
+  return nullptr;
+}
+
 std::string KpisJson(const JourneyMap& map) {
   std::string out;
   JsonObjectWriter w(out);
@@ -273,7 +391,16 @@ std::string KpisJson(const JourneyMap& map) {
     WriteOptional(w, "small_cycle_rate", l.loops.small_cycle_rate);
     w.Int("churn_loop", static_cast<int64_t>(l.loops.churn_loop));
     WriteOptional(w, "churn_loop_rate", l.loops.churn_loop_rate);
+    const Revenue& r = l.revenue;
+    w.Int("orders", static_cast<int64_t>(r.orders))
+        .Int("valued_orders", static_cast<int64_t>(r.valued_orders));
+    w.Number("revenue", r.revenue);
+    WriteOptional(w, "revenue_per_buyer", r.revenue_per_buyer);
+    WriteOptional(w, "average_order_value", r.average_order_value);
   }
+  if (map.email) w.Raw("email", EmailJson(map.email->total));
+  w.Raw("page_load", TimingJson(map.page_load_all));
+  w.Raw("review_reply", TimingJson(map.review_reply_all));
   w.Close();
   return out;
 }
@@ -291,14 +418,51 @@ std::string Duration(const std::optional<double>& seconds) {
   return fmt::format("{:.1f} d", s / 86400);
 }
 
+std::string EmailText(const EmailEngagementRow& r) {
+  return fmt::format(
+      "{} sent, {} delivered, opened {} ({}), clicked {} ({}, {} of openers), bounced {} ({}), "
+      "unsubscribed {} ({})",
+      r.sent, r.delivered, r.opened, Percent(r.open_rate), r.clicked, Percent(r.click_rate),
+      Percent(r.click_to_open_rate), r.bounced, Percent(r.bounce_rate), r.unsubscribed,
+      Percent(r.unsubscribe_rate));
+}
+
 }  // namespace
 
 Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
                                    int segment) {
+  JourneyMapOptions options;
+  options.segment = segment;
+  return BuildJourneyMap(journeys, plan, options);
+}
+
+Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
+                                   const JourneyMapOptions& options) {
   const EventStore& store = journeys.store();
   const JourneyModel& model = store.model();
+  const int segment = options.segment;
+  if (segment < -1 || segment >= static_cast<int>(model.segments().size())) {
+    return InvalidArgument("journey map: no segment with index " + std::to_string(segment));
+  }
+  if (options.from_us >= options.to_us) {
+    return InvalidArgument("journey map: the period is empty: " + FormatTimeUs(options.from_us) +
+                           " is not before " + FormatTimeUs(options.to_us));
+  }
+  constexpr int64_t kOpenFrom = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kOpenTo = std::numeric_limits<int64_t>::max();
+  // Every analysis's own period, narrowed to the map's.
+  auto narrow = [&](int64_t& from, int64_t& to) {
+    from = std::max(from, options.from_us);
+    to = std::min(to, options.to_us);
+  };
   JourneyMap map;
-  StageFunnel funnel = ComputeStageFunnel(journeys, segment);
+  if (options.from_us != kOpenFrom) map.period_from_us = options.from_us;
+  if (options.to_us != kOpenTo) map.period_to_us = options.to_us;
+  StageFunnelOptions funnel_options;
+  funnel_options.segment = segment;
+  funnel_options.from_us = options.from_us;
+  funnel_options.to_us = options.to_us;
+  StageFunnel funnel = ComputeStageFunnel(journeys, funnel_options);
   map.segment_id = funnel.segment_id;
   map.segment_name = funnel.segment_name;
   map.people = funnel.people;
@@ -310,10 +474,12 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
   map.last_event_us = std::numeric_limits<int64_t>::min();
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
-    auto events = journeys.events(p);
-    if (events.empty()) continue;
-    map.first_event_us = std::min(map.first_event_us, store.time_us(events.front()));
-    map.last_event_us = std::max(map.last_event_us, store.time_us(events.back()));
+    for (uint32_t e : journeys.events(p)) {
+      const int64_t t = store.time_us(e);
+      if (t < options.from_us || t >= options.to_us) continue;
+      map.first_event_us = std::min(map.first_event_us, t);
+      map.last_event_us = std::max(map.last_event_us, t);
+    }
   }
   if (map.people == 0) map.first_event_us = map.last_event_us = 0;
   for (StageFunnelRow& row : funnel.rows) {
@@ -321,26 +487,36 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
     stage.row = std::move(row);
     map.stages.push_back(std::move(stage));
   }
-  FillStageItems(journeys, segment, plan.top_n, map.stages);
+  FillStageItems(journeys, options, plan.top_n, map.stages);
+  DropOffNextOptions next_options;
+  next_options.segment = segment;
+  next_options.from_us = options.from_us;
+  next_options.to_us = options.to_us;
   for (MapStage& stage : map.stages) {
     if (stage.row.dropped == 0) continue;
     JK_ASSIGN_OR_RETURN(DropOffNext next,
-                        ComputeDropOffNext(journeys, stage.row.stage_id, segment));
+                        ComputeDropOffNext(journeys, stage.row.stage_id, next_options));
     if (next.next_touchpoints.size() > plan.top_n) next.next_touchpoints.resize(plan.top_n);
     if (next.next_actions.size() > plan.top_n) next.next_actions.resize(plan.top_n);
     stage.dropped_next = std::move(next);
   }
   for (const FunnelAnalysis& f : plan.funnels) {
-    FunnelOptions options = f.options;
-    options.segment = segment;
-    auto result = ComputeFunnel(journeys, options);
+    FunnelOptions o = f.options;
+    o.segment = segment;
+    narrow(o.entry_from_us, o.entry_to_us);
+    if (o.entry_from_us >= o.entry_to_us) {
+      return InvalidArgument("funnel '" + f.id +
+                             "': its entry range does not overlap the map's period");
+    }
+    auto result = ComputeFunnel(journeys, o);
     if (!result.ok()) return result.status().WithContext("funnel '" + f.id + "'");
     map.funnels.push_back(NamedFunnel{f.id, f.name, std::move(result).value()});
   }
   if (plan.paths) {
-    PathOptions options = plan.paths->options;
-    options.segment = segment;
-    JK_ASSIGN_OR_RETURN(map.paths, ComputePaths(journeys, options));
+    PathOptions o = plan.paths->options;
+    o.segment = segment;
+    narrow(o.from_us, o.to_us);
+    JK_ASSIGN_OR_RETURN(map.paths, ComputePaths(journeys, o));
   }
   if (plan.attribution) {
     size_t goal = 0;
@@ -348,25 +524,38 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
       if (model.stages()[s].id == plan.attribution->goal_stage) goal = s;
     }
     PathTable table =
-        PathsFromJourneys(journeys, ConversionGoal::Stage(goal), plan.attribution->unit, segment);
+        PathsFromJourneys(journeys, ConversionGoal::Stage(goal), plan.attribution->unit, segment,
+                          options.from_us, options.to_us);
     auto result = Attribute(table, plan.attribution->options);
     if (!result.ok()) return result.status().WithContext("attribution");
     map.attribution = std::move(result).value();
   }
   if (plan.voice) {
-    VoiceOptions options = plan.voice->options;
-    options.segment = segment;
-    auto result = ComputeVoice(journeys, options);
+    VoiceOptions o = plan.voice->options;
+    o.segment = segment;
+    narrow(o.from_us, o.to_us);
+    auto result = ComputeVoice(journeys, o);
     if (!result.ok()) return result.status().WithContext("voice");
     map.voice = std::move(result).value();
+    EmailOptions e;
+    e.segment = segment;
+    e.from_us = o.from_us;
+    e.to_us = o.to_us;
+    e.actions = plan.voice->email_actions;
+    e.inherit_stage = o.inherit_stage;
+    auto email = ComputeEmailEngagement(journeys, e);
+    if (!email.ok()) return email.status().WithContext("e-mail engagement");
+    map.email = std::move(email).value();
   }
   if (plan.loyalty) {
-    LoyaltyOptions options = plan.loyalty->options;
-    options.segment = segment;
-    auto result = ComputeLoyalty(journeys, options);
+    LoyaltyOptions o = plan.loyalty->options;
+    o.segment = segment;
+    narrow(o.from_us, o.to_us);
+    auto result = ComputeLoyalty(journeys, o);
     if (!result.ok()) return result.status().WithContext("loyalty");
     map.loyalty = std::move(result).value();
   }
+  FillTimings(journeys, options, map);
   // Pain points from the map's own numbers; the churn loop reads the loyalty analysis's
   // purchase definition and awareness stage.
   PainPointOptions pain_options = plan.pain_points;
@@ -390,6 +579,8 @@ std::string JourneyMapToJson(const JourneyMap& map) {
   w.Raw("segment", seg);
   std::string period;
   JsonObjectWriter pw(period);
+  map.period_from_us ? pw.String("from", FormatTimeUs(*map.period_from_us)) : pw.Null("from");
+  map.period_to_us ? pw.String("to", FormatTimeUs(*map.period_to_us)) : pw.Null("to");
   if (map.people > 0) {
     pw.String("first_event", FormatTimeUs(map.first_event_us))
         .String("last_event", FormatTimeUs(map.last_event_us));
@@ -439,6 +630,15 @@ std::string JourneyMapToJson(const JourneyMap& map) {
     } else {
       st.Null("emotion");
     }
+    if (const EmailEngagementRow* e = EmailAt(map, s.row.stage_id)) {
+      st.Raw("email", EmailJson(*e));
+    } else {
+      st.Null("email");
+    }
+    const StageTiming* load = TimingAt(map.timings.page_load, s.row.stage_id);
+    load ? st.Raw("page_load", TimingJson(*load)) : st.Null("page_load");
+    const StageTiming* reply = TimingAt(map.timings.review_reply, s.row.stage_id);
+    reply ? st.Raw("review_reply", TimingJson(*reply)) : st.Null("review_reply");
     st.Close();
   }
   w.Raw("stages", stages + "]");
@@ -451,6 +651,16 @@ std::string JourneyMapToJson(const JourneyMap& map) {
   map.paths ? w.Raw("paths", PathsJson(*map.paths)) : w.Null("paths");
   map.attribution ? w.Raw("attribution", AttributionJson(*map.attribution)) : w.Null("attribution");
   w.Raw("kpis", KpisJson(map));
+  if (map.email) {
+    std::string campaigns = "[";
+    for (size_t i = 0; i < map.email->campaigns.size(); ++i) {
+      if (i > 0) campaigns.push_back(',');
+      campaigns += EmailJson(map.email->campaigns[i]);
+    }
+    w.Raw("email_campaigns", campaigns + "]");
+  } else {
+    w.Null("email_campaigns");
+  }
   std::string pains = "[";
   for (size_t i = 0; i < map.pain_points.size(); ++i) {
     if (i > 0) pains.push_back(',');
@@ -467,6 +677,11 @@ std::string JourneyMapToText(const JourneyMap& map) {
       "Journey map — {} ({}): {} people, {} events; sources: {}\n", map.segment_name,
       map.segment_id, map.people, map.events,
       map.sources.empty() ? std::string("none") : fmt::format("{}", fmt::join(map.sources, ", ")));
+  if (map.period_from_us || map.period_to_us) {
+    out += fmt::format("Period asked: {} .. {} (to exclusive)\n",
+                       map.period_from_us ? FormatTimeUs(*map.period_from_us) : "start",
+                       map.period_to_us ? FormatTimeUs(*map.period_to_us) : "end");
+  }
   if (map.people > 0) {
     out += fmt::format("Period: {} .. {}\n", FormatTimeUs(map.first_event_us).substr(0, 10),
                        FormatTimeUs(map.last_event_us).substr(0, 10));
@@ -494,6 +709,17 @@ std::string JourneyMapToText(const JourneyMap& map) {
           out += fmt::format("; NPS {:+.0f} from {} answers", *v.nps.nps, v.nps.answers);
         out += "\n";
       }
+    }
+    if (const EmailEngagementRow* e = EmailAt(map, s.row.stage_id)) {
+      out += "  e-mail: " + EmailText(*e) + "\n";
+    }
+    if (const StageTiming* t = TimingAt(map.timings.page_load, s.row.stage_id)) {
+      out += fmt::format("  page load: median {:.2f} s ({} page loads, {} people)\n", t->median_s,
+                         t->events, t->people);
+    }
+    if (const StageTiming* t = TimingAt(map.timings.review_reply, s.row.stage_id)) {
+      out += fmt::format("  review replies: median {} ({} replied reviews)\n",
+                         Duration(t->median_s), t->events);
     }
     if (!s.touchpoints.empty()) {
       out += "  touchpoints: ";
@@ -524,7 +750,7 @@ std::string JourneyMapToText(const JourneyMap& map) {
     out += fmt::format("\nReached a goal stage (*): {} of {} people ({})\n",
                        map.people_reaching_goal, map.people, Percent(map.goal_conversion_rate));
   }
-  if (map.voice || map.loyalty) {
+  if (map.voice || map.loyalty || map.page_load_all.events > 0 || map.review_reply_all.events > 0) {
     out += "\nKPIs:";
     if (map.voice) {
       const VoiceRow& o = map.voice->overall;
@@ -546,8 +772,34 @@ std::string JourneyMapToText(const JourneyMap& map) {
       out += fmt::format("; small cycle {} ({}), churn loop {} ({})", l.loops.small_cycle,
                          Percent(l.loops.small_cycle_rate), l.loops.churn_loop,
                          Percent(l.loops.churn_loop_rate));
+      const Revenue& r = l.revenue;
+      out += fmt::format("; revenue {:.2f} from {} orders", r.revenue, r.orders);
+      if (r.revenue_per_buyer) out += fmt::format(", {:.2f} per buyer", *r.revenue_per_buyer);
+      if (r.average_order_value) {
+        out += fmt::format(", average order {:.2f} ({} orders with a value)",
+                           *r.average_order_value, r.valued_orders);
+      }
+      out += ";";
     }
+    if (map.page_load_all.events > 0) {
+      out += fmt::format(" page load median {:.2f} s ({} page loads);", map.page_load_all.median_s,
+                         map.page_load_all.events);
+    }
+    if (map.review_reply_all.events > 0) {
+      out += fmt::format(" review replies median {} ({} replied reviews);",
+                         Duration(map.review_reply_all.median_s), map.review_reply_all.events);
+    }
+    if (out.back() == ';') out.pop_back();
     out += "\n";
+    if (map.email) {
+      out += "E-mail: " +
+             (map.email->total.provenance.events == 0 ? std::string("no e-mail events")
+                                                      : EmailText(map.email->total)) +
+             "\n";
+      for (const EmailEngagementRow& c : map.email->campaigns) {
+        out += fmt::format("  campaign {}: {}\n", c.name, EmailText(c));
+      }
+    }
   }
   out += "\nPain points and opportunities";
   if (map.pain_points.empty()) {
@@ -555,8 +807,9 @@ std::string JourneyMapToText(const JourneyMap& map) {
   } else {
     out += " (most severe first):\n";
     for (const PainPoint& p : map.pain_points) {
-      out += fmt::format("  {}. [{}] {} — severity {:.2f}\n     {}\n", p.rank, p.stage_name,
-                         PainPointTypeName(p.type), p.severity, p.summary);
+      out += fmt::format("  {}. [{}] {} — severity {:.1f} ({} affected × excess {:.2f})\n     {}\n",
+                         p.rank, p.stage_name, PainPointTypeName(p.type), p.severity,
+                         p.evidence.affected, p.excess, p.summary);
       for (const std::string& o : p.opportunities) out += fmt::format("     → {}\n", o);
       if (!p.audience.id.empty()) {
         out += fmt::format("     audience: {} — \"{}\"\n", p.audience.id, p.audience.name);

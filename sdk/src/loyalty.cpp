@@ -296,7 +296,8 @@ Result<Loyalty> ComputeLoyalty(const JourneySet& journeys, const LoyaltyOptions&
   const bool new_buyers = o.repeat_basis == RepeatBasis::kNewBuyersInPeriod;
 
   const size_t n_sources = store.source_count();
-  SourceSet segment_sources(n_sources), purchase_sources(n_sources), loop_sources(n_sources);
+  SourceSet segment_sources(n_sources), purchase_sources(n_sources), loop_sources(n_sources),
+      revenue_sources(n_sources);
   PersonSources person_sources(n_sources);
   CohortBuilder weekly(CohortPeriod::kWeek, o.max_offsets, n_sources);
   CohortBuilder monthly(CohortPeriod::kMonth, o.max_offsets, n_sources);
@@ -363,6 +364,11 @@ Result<Loyalty> ComputeLoyalty(const JourneySet& journeys, const LoyaltyOptions&
       person_sources.Add(source);
       if (purchase) {
         ++purchases_in_period;
+        revenue_sources.Add(source);
+        if (const std::optional<double> value = store.value(e)) {
+          ++out.revenue.valued_orders;
+          out.revenue.revenue += *value;
+        }
         if (cycle_stage_after_purchase) small_cycle = true;
         if (awareness_since_last_purchase) recovered = true;
         awareness_since_last_purchase = false;
@@ -385,6 +391,8 @@ Result<Loyalty> ComputeLoyalty(const JourneySet& journeys, const LoyaltyOptions&
     if (purchases_in_period > 0) {
       LoyaltyLoops& l = out.loops;
       ++l.buyers;
+      ++out.revenue.buyers;
+      out.revenue.orders += purchases_in_period;
       l.provenance.events += events_in_period;
       person_sources.MergeInto(loop_sources);
       if (small_cycle) ++l.small_cycle;
@@ -435,6 +443,15 @@ Result<Loyalty> ComputeLoyalty(const JourneySet& journeys, const LoyaltyOptions&
   }
   l.provenance.people = l.buyers;
   l.provenance.sources = loop_sources.Names(store);
+
+  Revenue& rev = out.revenue;
+  if (rev.buyers > 0) rev.revenue_per_buyer = rev.revenue / static_cast<double>(rev.buyers);
+  if (rev.valued_orders > 0) {
+    rev.average_order_value = rev.revenue / static_cast<double>(rev.valued_orders);
+  }
+  rev.provenance.people = rev.buyers;
+  rev.provenance.events = rev.orders;
+  rev.provenance.sources = revenue_sources.Names(store);
   return out;
 }
 

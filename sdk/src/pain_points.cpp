@@ -115,6 +115,12 @@ struct StageContext {
   bool after_goal = false;  // a goal stage comes before s
 };
 
+// severity = affected x excess, the excess clipped to 0..1 (docs/metrics.md).
+void SetSeverity(PainPoint& p, double excess, uint64_t affected) {
+  p.excess = std::clamp(excess, 0.0, 1.0);
+  p.severity = static_cast<double>(affected) * p.excess;
+}
+
 StageContext ContextOf(const JourneyMap& map, size_t s) {
   StageContext c;
   for (size_t i = 0; i < map.stages.size(); ++i) {
@@ -144,7 +150,9 @@ void DropOff(const JourneyMap& map, const PainPointOptions& o, std::vector<PainP
     p.type = PainPointType::kDropOff;
     p.stage_id = r.stage_id;
     p.stage_name = r.stage_name;
-    p.severity = std::clamp(*r.drop_off_rate - *median, 0.0, 1.0);
+    // The share of the stage's drop-outs above the typical stage's rate: severity is then
+    // reached x (rate - median), the drop-outs in excess of the median stage.
+    SetSeverity(p, (*r.drop_off_rate - *median) / *r.drop_off_rate, r.dropped);
     p.evidence = {"drop_off_rate", *r.drop_off_rate, *median,  threshold,
                   r.reached,       r.dropped,        r.events, map.sources};
     p.summary = fmt::format(
@@ -227,7 +235,7 @@ void NegativeSentiment(const JourneyMap& map, const PainPointOptions&,
     p.type = PainPointType::kNegativeSentiment;
     p.stage_id = r.stage_id;
     p.stage_name = r.stage_name;
-    p.severity = std::clamp(-*st.mean, 0.0, 1.0);
+    SetSeverity(p, -*st.mean, v.provenance.people);
     p.evidence = {
         "sentiment_mean",    *st.mean, 0.0, 0.0, v.provenance.people, v.provenance.people, st.count,
         v.provenance.sources};
@@ -248,8 +256,8 @@ void NegativeSentiment(const JourneyMap& map, const PainPointOptions&,
 }
 
 void SlowTransition(const JourneyMap& map, const PainPointOptions& o, std::vector<PainPoint>& out) {
-  // Only the road to the first goal stage: after a purchase, time in a stage (using the
-  // course, say) is the product being used, not a customer kept waiting.
+  // Without an expected time, only the road to the first goal stage: after a purchase, time in
+  // a stage (using the course, say) is the product being used, not a customer kept waiting.
   size_t road = map.stages.size();
   for (size_t i = 0; i < map.stages.size(); ++i) {
     if (map.stages[i].row.goal) {
@@ -257,16 +265,24 @@ void SlowTransition(const JourneyMap& map, const PainPointOptions& o, std::vecto
       break;
     }
   }
+  auto expected = [&](const std::string& id) -> std::optional<double> {
+    for (const auto& [stage, seconds] : o.expected_time_to_next_s) {
+      if (stage == id) return seconds;
+    }
+    return std::nullopt;
+  };
   std::vector<double> medians;
   for (size_t i = 0; i < road; ++i) {
     const MapStage& s = map.stages[i];
     if (s.row.median_time_to_next_s) medians.push_back(*s.row.median_time_to_next_s);
   }
-  std::optional<double> reference = Median(medians);
-  if (!reference) return;
-  const double threshold = o.slow_transition_factor * *reference;
-  for (size_t i = 0; i < road; ++i) {
+  const std::optional<double> median = Median(medians);
+  for (size_t i = 0; i < map.stages.size(); ++i) {
     const StageFunnelRow& r = map.stages[i].row;
+    const std::optional<double> own = expected(r.stage_id);
+    if (!own && (i >= road || !median)) continue;
+    const double reference = own ? *own : *median;
+    const double threshold = own ? *own : o.slow_transition_factor * *median;
     if (!r.median_time_to_next_s || r.progressed < o.min_people ||
         !(*r.median_time_to_next_s > threshold))
       continue;
@@ -275,22 +291,27 @@ void SlowTransition(const JourneyMap& map, const PainPointOptions& o, std::vecto
     p.type = PainPointType::kSlowTransition;
     p.stage_id = r.stage_id;
     p.stage_name = r.stage_name;
-    p.severity = value > 0 ? std::clamp(1 - *reference / value, 0.0, 1.0) : 0.0;
+    SetSeverity(p, value > 0 ? 1 - reference / value : 0.0, r.progressed);
     p.evidence = {"median_time_to_next_s",
                   value,
-                  *reference,
+                  reference,
                   threshold,
                   r.progressed,
                   r.progressed,
                   r.events,
                   map.sources};
-    p.summary = fmt::format(
-        "People take {} (median) to move on from {}, against a median of {} across stages ({} "
-        "people moved on)",
-        Dur(value), r.stage_name, Dur(*reference), r.progressed);
+    p.summary =
+        own ? fmt::format(
+                  "People take {} (median) to move on from {}, against an expected {} ({} people "
+                  "moved on)",
+                  Dur(value), r.stage_name, Dur(reference), r.progressed)
+            : fmt::format(
+                  "People take {} (median) to move on from {}, against a median of {} across "
+                  "stages ({} people moved on)",
+                  Dur(value), r.stage_name, Dur(reference), r.progressed);
     StageContext c = ContextOf(map, i);
     // The people still at the stage after the typical time between stages.
-    double days = std::max(1.0, std::ceil(*reference / 86400.0));
+    double days = std::max(1.0, std::ceil(reference / 86400.0));
     std::string anchor = "{\"reached_stage\":" + JsonString(r.stage_id) +
                          ",\"not_followed_by\":{\"stage\":" + JsonList(c.later) +
                          "},\"within_days\":" + JsonNumber(days) + "}";
@@ -321,10 +342,11 @@ void ChurnLoop(const JourneyMap& map, const PainPointOptions& o, std::vector<Pai
   for (const MapStage& s : map.stages) {
     if (s.row.stage_id == o.awareness_stage) p.stage_name = s.row.stage_name;
   }
-  p.severity = std::clamp(*l.churn_loop_rate, 0.0, 1.0);
+  // The share of the loop above the threshold: severity = buyers x (rate - threshold).
+  SetSeverity(p, (*l.churn_loop_rate - o.churn_loop_threshold) / *l.churn_loop_rate, l.churn_loop);
   p.evidence = {
-      "churn_loop_rate",   *l.churn_loop_rate,  0.0, o.churn_loop_threshold, l.buyers, l.churn_loop,
-      l.provenance.events, l.provenance.sources};
+      "churn_loop_rate", *l.churn_loop_rate, o.churn_loop_threshold, o.churn_loop_threshold,
+      l.buyers,          l.churn_loop,       l.provenance.events,    l.provenance.sources};
   p.summary = fmt::format(
       "{} of buyers fall back to {} after their last purchase and do not buy again ({} of {} "
       "buyers), above the {} threshold",
@@ -350,9 +372,10 @@ void SlowTiming(const JourneyMap& map, const PainPointOptions& o,
                 std::vector<PainPoint>& out) {
   const bool pages = type == PainPointType::kSlowPages;
   const double threshold = pages ? o.slow_page_load_s : o.slow_review_reply_s;
-  const uint64_t min = pages ? o.min_people : o.min_reviews;
   for (const StageTiming& t : timings) {
-    if (t.people < min || !(t.median_s > threshold)) continue;
+    // Page loads rest on people, reply delays on reviews.
+    const uint64_t basis = pages ? t.people : t.events;
+    if (basis < (pages ? o.min_people : o.min_reviews) || !(t.median_s > threshold)) continue;
     PainPoint p;
     p.type = type;
     p.stage_id = t.stage_id;
@@ -360,19 +383,20 @@ void SlowTiming(const JourneyMap& map, const PainPointOptions& o,
     for (const MapStage& s : map.stages) {
       if (s.row.stage_id == t.stage_id) p.stage_name = s.row.stage_name;
     }
-    p.severity = std::clamp(1 - threshold / t.median_s, 0.0, 1.0);
+    SetSeverity(p, 1 - threshold / t.median_s, basis);
     p.evidence = {pages ? "median_page_load_s" : "median_review_reply_s",
                   t.median_s,
                   threshold,
                   threshold,
                   t.people,
-                  t.people,
+                  basis,
                   t.events,
                   t.sources};
     if (pages) {
-      p.summary =
-          fmt::format("Pages at {} take {} to load (median of {} people), against a {} target",
-                      p.stage_name, Dur(t.median_s), t.people, Dur(threshold));
+      p.summary = fmt::format(
+          "Pages at {} take {} to load (median of {} page loads by {} people), "
+          "against a {} target",
+          p.stage_name, Dur(t.median_s), t.events, t.people, Dur(threshold));
       p.opportunities = {
           "Speed up the slowest pages of " + p.stage_name + " (images, scripts, hosting)",
           "Watch page load time per page after each release"};
@@ -381,8 +405,9 @@ void SlowTiming(const JourneyMap& map, const PainPointOptions& o,
                                 {"{\"reached_stage\":" + JsonString(t.stage_id) + "}"});
     } else {
       p.summary = fmt::format(
-          "Reviews at {} get a reply after {} (median of {} reviews), against a {} target",
-          p.stage_name, Dur(t.median_s), t.people, Dur(threshold));
+          "Reviews at {} get a reply after {} (median of {} replied reviews), against a {} "
+          "target",
+          p.stage_name, Dur(t.median_s), t.events, Dur(threshold));
       p.opportunities = {
           "Reply to every review within the target: an owner and an alert per new review",
           "Answer the unanswered negative reviews first"};
@@ -402,8 +427,8 @@ size_t StageIndex(const JourneyMap& map, const std::string& id) {
 
 }  // namespace
 
-std::vector<PainPoint> ComputePainPoints(const JourneyMap& map, const PainPointOptions& options,
-                                         const PainPointInputs& inputs) {
+std::vector<PainPoint> ComputePainPoints(const JourneyMap& map, const PainPointOptions& options) {
+  const PainPointInputs& inputs = map.timings;
   std::vector<PainPoint> out;
   if (!options.enabled) return out;
   DropOff(map, options, out);
@@ -428,7 +453,7 @@ std::string PainPointToJson(const PainPoint& pain) {
   JsonObjectWriter w(out);
   w.String("type", PainPointTypeName(pain.type));
   w.String("stage_id", pain.stage_id).String("stage_name", pain.stage_name);
-  w.Int("rank", pain.rank).Number("severity", pain.severity);
+  w.Int("rank", pain.rank).Number("severity", pain.severity).Number("excess", pain.excess);
   w.String("summary", pain.summary);
   std::string ev;
   JsonObjectWriter e(ev);

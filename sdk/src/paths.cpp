@@ -202,9 +202,20 @@ Result<Paths> ComputePaths(const JourneySet& journeys, const PathOptions& option
 
 Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
                                        int segment) {
+  DropOffNextOptions options;
+  options.segment = segment;
+  return ComputeDropOffNext(journeys, stage_id, options);
+}
+
+Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
+                                       const DropOffNextOptions& options) {
   const EventStore& store = journeys.store();
   const JourneyModel& model = store.model();
+  const int segment = options.segment;
   JK_RETURN_IF_ERROR(CheckSegment(model, segment, "drop-off next step"));
+  if (options.from_us >= options.to_us) {
+    return InvalidArgument("drop-off next step: the period is empty (from is not before to)");
+  }
   const size_t stages = model.stages().size();
   size_t s = stages;
   for (size_t i = 0; i < stages; ++i) {
@@ -220,33 +231,51 @@ Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_v
   std::vector<uint64_t> by_touchpoint(model.touchpoints().size(), 0);
   std::unordered_map<uint32_t, uint64_t> by_action;
   std::vector<uint8_t> source_seen(store.source_count(), 0);
+  std::vector<uint32_t> events;  // the person's events inside the period
+  std::vector<int64_t> entries(stages);
 
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
+    events.clear();
+    std::fill(entries.begin(), entries.end(), kNotReached);
+    for (uint32_t e : journeys.events(p)) {
+      const int64_t t = store.time_us(e);
+      if (t < options.from_us || t >= options.to_us) continue;
+      events.push_back(e);
+      const uint8_t st = store.stage(e);
+      if (st != kNoStage && entries[st] == kNotReached) entries[st] = t;
+    }
+    if (events.empty()) continue;
     ++out.people;
-    const int64_t entry = journeys.stage_entry(p, s);
+    const int64_t entry = entries[s];
     if (entry == kNotReached) continue;
     ++out.reached;
     bool progressed = false;
     for (size_t later = s + 1; later < stages && !progressed; ++later) {
-      const int64_t t = journeys.stage_entry(p, later);
-      progressed = t != kNotReached && t >= entry;
+      progressed = entries[later] != kNotReached && entries[later] >= entry;
     }
     if (progressed) continue;
     ++out.dropped;
-    auto events = journeys.events(p);
     out.events += events.size();
     for (uint32_t e : events) source_seen[store.source(e)] = 1;
-    // The entry event: the person's first event assigned to the stage.
-    size_t i = 0;
-    while (i < events.size() && store.stage(events[i]) != s) ++i;
-    if (i + 1 >= events.size()) {
+    // The person's last event assigned to the stage, then the first later event at another
+    // touchpoint (a further page view of the same page is not "what they did next").
+    size_t last = events.size();
+    for (size_t i = events.size(); i-- > 0;) {
+      if (store.stage(events[i]) == s) {
+        last = i;
+        break;
+      }
+    }
+    const uint16_t here = store.touchpoint(events[last]);
+    size_t next = last + 1;
+    while (next < events.size() && store.touchpoint(events[next]) == here) ++next;
+    if (next >= events.size()) {
       ++out.nothing;
       continue;
     }
-    const uint32_t next = events[i + 1];
-    ++by_touchpoint[store.touchpoint(next)];
-    ++by_action[store.action(next)];
+    ++by_touchpoint[store.touchpoint(events[next])];
+    ++by_action[store.action(events[next])];
   }
 
   const double dropped = static_cast<double>(out.dropped);

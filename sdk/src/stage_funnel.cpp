@@ -14,6 +14,13 @@ std::optional<double> Median(std::vector<double>& values) {
 }
 
 StageFunnel ComputeStageFunnel(const JourneySet& journeys, int segment) {
+  StageFunnelOptions options;
+  options.segment = segment;
+  return ComputeStageFunnel(journeys, options);
+}
+
+StageFunnel ComputeStageFunnel(const JourneySet& journeys, const StageFunnelOptions& options) {
+  const int segment = options.segment;
   const EventStore& store = journeys.store();
   const JourneyModel& model = store.model();
   const size_t stages = model.stages().size();
@@ -28,26 +35,36 @@ StageFunnel ComputeStageFunnel(const JourneySet& journeys, int segment) {
   funnel.rows.resize(stages);
   std::vector<std::vector<double>> times(stages);
   std::vector<uint8_t> source_seen(store.source_count(), 0);
+  // Stage entries inside the period: the first event assigned to each stage.
+  std::vector<int64_t> entries(stages);
 
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
-    ++funnel.people;
-    auto events = journeys.events(p);
-    funnel.events += events.size();
-    for (uint32_t e : events) {
+    std::fill(entries.begin(), entries.end(), kNotReached);
+    bool any = false;
+    for (uint32_t e : journeys.events(p)) {
+      const int64_t t = store.time_us(e);
+      if (t < options.from_us || t >= options.to_us) continue;
+      any = true;
+      ++funnel.events;
       source_seen[store.source(e)] = 1;
-      if (store.stage(e) != kNoStage) ++funnel.rows[store.stage(e)].events;
+      const uint8_t st = store.stage(e);
+      if (st == kNoStage) continue;
+      ++funnel.rows[st].events;
+      if (entries[st] == kNotReached) entries[st] = t;
     }
+    if (!any) continue;
+    ++funnel.people;
     bool goal = false;
     for (size_t s = 0; s < stages; ++s) {
-      int64_t entry = journeys.stage_entry(p, s);
+      int64_t entry = entries[s];
       if (entry == kNotReached) continue;
       StageFunnelRow& row = funnel.rows[s];
       ++row.reached;
       goal = goal || model.stages()[s].goal;
       int64_t next = kNotReached;
       for (size_t later = s + 1; later < stages; ++later) {
-        int64_t t = journeys.stage_entry(p, later);
+        int64_t t = entries[later];
         if (t != kNotReached && t >= entry && (next == kNotReached || t < next)) next = t;
       }
       if (next != kNotReached) {

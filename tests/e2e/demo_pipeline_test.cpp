@@ -167,5 +167,49 @@ TEST_F(DemoPipeline, RunsIncrementallyAndEveryNumberReconciles) {
   EXPECT_EQ(CountLines(out / "events.ndjson"), third->stored_events);
 }
 
+// `journeykit map --from D1 --to D2`: the map of a period, equal to the SDK's map of the same
+// period and counting only events inside it.
+TEST_F(DemoPipeline, MapOfAPeriodFromTheCommandLine) {
+  auto pipeline = Open();
+  ASSERT_TRUE(pipeline);
+  RunOptions run;
+  run.write_connectors = false;
+  auto report = pipeline->Run(run);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const JourneyAnalysis* analysis = &report->analysis;
+  const JourneyMap* whole = analysis->Map("all");
+  ASSERT_NE(whole, nullptr);
+  // 2026-09-08 .. 2026-09-14 inclusive = [09-08 00:00, 09-15 00:00) UTC.
+  const int64_t from = 1'788'825'600'000'000;  // 2026-09-08T00:00:00Z
+  const int64_t to = from + 7 * 86'400'000'000;
+  JourneyMapOptions period;
+  period.from_us = from;
+  period.to_us = to;
+  auto map = BuildJourneyMap(*analysis->journeys, analysis->plan, period);
+  ASSERT_TRUE(map.ok()) << map.status().message();
+  uint64_t inside = 0;
+  for (size_t e = 0; e < analysis->events->size(); ++e) {
+    const int64_t t = analysis->events->time_us(e);
+    if (t >= from && t < to && analysis->journeys->person_of_event(e) != kNoPerson) ++inside;
+  }
+  EXPECT_EQ(map->events, inside);
+  EXPECT_GT(map->events, 0u);
+  EXPECT_LT(map->events, whole->events);
+  EXPECT_GE(map->first_event_us, from);
+  EXPECT_LT(map->last_event_us, to);
+  fs::path json = dir_ / "period-map.json";
+  std::string cmd = std::string(JK_CLI_PATH) + " map " + (dir_ / "pipeline.json").string() +
+                    " --format json --from 2026-09-08 --to 2026-09-14 -o " + json.string() +
+                    " 2> /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(json);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), JourneyMapToJson(*map) + "\n");
+  EXPECT_NE(text.str().find("\"from\":\"2026-09-08T00:00:00.000000Z\",\"to\":\"2026-09-15T00:00:00."
+                            "000000Z\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace journeykit

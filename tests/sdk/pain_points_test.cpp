@@ -87,7 +87,10 @@ TEST(PainPoints, DropOffWellAboveTheMedianFires) {
   EXPECT_DOUBLE_EQ(p->evidence.value, 0.72);
   EXPECT_DOUBLE_EQ(p->evidence.reference, 0.375);
   EXPECT_DOUBLE_EQ(p->evidence.threshold, 0.375 + 0.15);
-  EXPECT_DOUBLE_EQ(p->severity, 0.72 - 0.375);
+  // Excess: the share of the drop-outs above the median stage's rate; severity: the dropped
+  // people times it (= reached × (rate − median) when dropped = reached × rate).
+  EXPECT_DOUBLE_EQ(p->excess, (0.72 - 0.375) / 0.72);
+  EXPECT_DOUBLE_EQ(p->severity, 392 * (0.72 - 0.375) / 0.72);
   EXPECT_EQ(p->evidence.metric, "drop_off_rate");
   EXPECT_EQ(p->evidence.people, 545u);
   EXPECT_EQ(p->evidence.affected, 392u);
@@ -176,7 +179,8 @@ TEST(PainPoints, NegativeSentimentNeedsTheWholeIntervalBelowZero) {
   EXPECT_EQ(stages, std::vector<std::string>{"awareness"});
   const PainPoint* p = Find(pains, PainPointType::kNegativeSentiment, "awareness");
   ASSERT_NE(p, nullptr);
-  EXPECT_DOUBLE_EQ(p->severity, 0.4);
+  EXPECT_DOUBLE_EQ(p->excess, 0.4);
+  EXPECT_DOUBLE_EQ(p->severity, 50 * 0.4);  // 50 people × 0.4 below neutral
   EXPECT_EQ(p->evidence.metric, "sentiment_mean");
   EXPECT_DOUBLE_EQ(p->evidence.value, -0.4);
   EXPECT_EQ(p->evidence.people, 50u);
@@ -206,7 +210,8 @@ TEST(PainPoints, SlowTransitionAboveFactorTimesMedian) {
   ASSERT_NE(p, nullptr);
   EXPECT_DOUBLE_EQ(p->evidence.reference, 7200.0);
   EXPECT_DOUBLE_EQ(p->evidence.threshold, 14400.0);
-  EXPECT_DOUBLE_EQ(p->severity, 1 - 7200.0 / 14401.0);
+  EXPECT_DOUBLE_EQ(p->excess, 1 - 7200.0 / 14401.0);
+  EXPECT_DOUBLE_EQ(p->severity, 120 * (1 - 7200.0 / 14401.0));
   EXPECT_EQ(p->evidence.people, 120u);  // progressed: 160 reached − 40 dropped
   EXPECT_NE(p->opportunities[0].find("Reminder / trigger e-mail"), std::string::npos);
   ExpectValidAudience(*p);
@@ -230,7 +235,11 @@ TEST(PainPoints, ChurnLoopAboveThresholdAttachesToAwareness) {
   const PainPoint* p = Find(pains, PainPointType::kChurnLoop, "awareness");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->stage_name, "Awareness");
-  EXPECT_DOUBLE_EQ(p->severity, 0.25);
+  // Excess: the share of the loop above the 10% threshold, (0.25 − 0.10) / 0.25 = 0.6;
+  // severity 25 × 0.6 = 15 (= buyers × (rate − threshold)).
+  EXPECT_DOUBLE_EQ(p->excess, 0.6);
+  EXPECT_DOUBLE_EQ(p->severity, 15);
+  EXPECT_DOUBLE_EQ(p->evidence.reference, 0.10);
   EXPECT_EQ(p->evidence.people, 100u);
   EXPECT_EQ(p->evidence.affected, 25u);
   EXPECT_EQ(p->evidence.events, 900u);
@@ -257,13 +266,13 @@ TEST(PainPoints, SlowPagesAndReviewRepliesOnlyWithTheirData) {
     EXPECT_NE(p.type, PainPointType::kSlowPages);
     EXPECT_NE(p.type, PainPointType::kSlowReviewReplies);
   }
-  PainPointInputs inputs;
+  PainPointInputs& inputs = map.timings;
   inputs.page_load = {{"decision", 6.0, 40, 400, {"matomo"}},
                       {"awareness", 3.0, 900, 5000, {"matomo"}},    // equal to the 3 s target
                       {"consideration", 9.0, 10, 20, {"matomo"}}};  // thin evidence
-  inputs.review_reply = {{"experience", 96 * 3600.0, 12, 12, {"google_reviews"}},
+  inputs.review_reply = {{"experience", 96 * 3600.0, 11, 12, {"google_reviews"}},
                          {"decision", 96 * 3600.0, 9, 9, {"google_reviews"}}};  // < 10 reviews
-  auto pains = ComputePainPoints(map, {}, inputs);
+  auto pains = ComputePainPoints(map, {});
   std::vector<std::string> found;
   for (const PainPoint& p : pains) {
     if (p.type == PainPointType::kSlowPages || p.type == PainPointType::kSlowReviewReplies)
@@ -274,35 +283,97 @@ TEST(PainPoints, SlowPagesAndReviewRepliesOnlyWithTheirData) {
             (std::vector<std::string>{"slow_pages:decision", "slow_review_replies:experience"}));
   const PainPoint* pages = Find(pains, PainPointType::kSlowPages, "decision");
   ASSERT_NE(pages, nullptr);
-  EXPECT_DOUBLE_EQ(pages->severity, 0.5);  // 1 − 3 / 6
+  EXPECT_DOUBLE_EQ(pages->excess, 0.5);     // 1 − 3 / 6
+  EXPECT_DOUBLE_EQ(pages->severity, 20.0);  // 40 people × 0.5
+  EXPECT_EQ(pages->evidence.affected, 40u);
   EXPECT_EQ(pages->evidence.sources, std::vector<std::string>{"matomo"});
   const PainPoint* replies = Find(pains, PainPointType::kSlowReviewReplies, "experience");
   ASSERT_NE(replies, nullptr);
-  EXPECT_DOUBLE_EQ(replies->severity, 0.5);  // 1 − 48 h / 96 h
+  EXPECT_DOUBLE_EQ(replies->excess, 0.5);    // 1 − 48 h / 96 h
+  EXPECT_DOUBLE_EQ(replies->severity, 6.0);  // 12 replied reviews × 0.5
+  EXPECT_EQ(replies->evidence.people, 11u);
   ExpectValidAudience(*pages);
   ExpectValidAudience(*replies);
 }
 
 TEST(PainPoints, RankedBySeverity) {
-  JourneyMap map = DemoMap();  // drop-off at consideration: 0.345
+  // Drop-off at consideration: 392 × 0.345 / 0.72 = 187.8.
+  JourneyMap map = DemoMap();
   map.voice = Voice{};
   map.voice->stages.assign(5, SentimentRow(std::nullopt, std::nullopt, std::nullopt, 0));
-  map.voice->stages[2] = SentimentRow(-0.5, -0.8, -0.2, 40);  // 0.5
+  map.voice->stages[2] = SentimentRow(-0.5, -0.8, -0.2, 40);  // 40 × 0.5 = 20
   map.loyalty = Loyalty{};
   map.loyalty->loops.churn_computed = true;
   map.loyalty->loops.buyers = 100;
   map.loyalty->loops.churn_loop = 25;
-  map.loyalty->loops.churn_loop_rate = 0.25;  // 0.25
+  map.loyalty->loops.churn_loop_rate = 0.25;  // 25 × 0.6 = 15
   auto pains = ComputePainPoints(map, {});
   ASSERT_EQ(pains.size(), 3u);
-  EXPECT_EQ(pains[0].type, PainPointType::kNegativeSentiment);
-  EXPECT_EQ(pains[0].stage_id, "decision");
-  EXPECT_EQ(pains[1].type, PainPointType::kDropOff);
+  EXPECT_EQ(pains[0].type, PainPointType::kDropOff);
+  EXPECT_EQ(pains[1].type, PainPointType::kNegativeSentiment);
+  EXPECT_EQ(pains[1].stage_id, "decision");
+  EXPECT_DOUBLE_EQ(pains[1].severity, 20);
   EXPECT_EQ(pains[2].type, PainPointType::kChurnLoop);
   for (size_t i = 0; i < pains.size(); ++i) EXPECT_EQ(pains[i].rank, static_cast<int>(i + 1));
   PainPointOptions off;
   off.enabled = false;
   EXPECT_TRUE(ComputePainPoints(map, off).empty());
+}
+
+TEST(PainPoints, OneScaleADropOffOfManyOutranksASlowTransitionOfFew) {
+  // Drop-off rates 0.6, 0.2, 0.25, 0.1: median (0.2 + 0.25) / 2 = 0.225, threshold 0.375.
+  // Medians to next before the goal: 1 h, 10 d, 1 h: reference 1 h, threshold 2 h.
+  JourneyMap map;
+  map.segment_id = "all";
+  for (StageSpec s : std::vector<StageSpec>{{"a", "A", 1000, 600, 0.6, 3600.0},
+                                            {"b", "B", 50, 10, 0.2, 864000.0},
+                                            {"c", "C", 40, 10, 0.25, 3600.0},
+                                            {"d", "D", 30, 3, 0.1, 3600.0, true},
+                                            {"e", "E", 27, 0, std::nullopt, std::nullopt}})
+    map.stages.push_back(MakeStage(s));
+  auto pains = ComputePainPoints(map, {});
+  ASSERT_EQ(pains.size(), 2u);
+  // A: 600 dropped × (0.6 − 0.225) / 0.6 = 600 × 0.625 = 375 people beyond the median stage.
+  EXPECT_EQ(pains[0].type, PainPointType::kDropOff);
+  EXPECT_EQ(pains[0].stage_id, "a");
+  EXPECT_DOUBLE_EQ(pains[0].excess, 0.625);
+  EXPECT_DOUBLE_EQ(pains[0].severity, 375);
+  // B: 40 people moved on, 1 − 1 h / 10 d = 0.99583 of their time in excess: 39.83. On the old
+  // 0..1 share alone it would have ranked first (0.996 against 0.625).
+  EXPECT_EQ(pains[1].type, PainPointType::kSlowTransition);
+  EXPECT_EQ(pains[1].stage_id, "b");
+  EXPECT_DOUBLE_EQ(pains[1].excess, 1 - 3600.0 / 864000.0);
+  EXPECT_DOUBLE_EQ(pains[1].severity, 40 * (1 - 3600.0 / 864000.0));
+  EXPECT_GT(pains[1].excess, pains[0].excess);
+  EXPECT_EQ(pains[0].rank, 1);
+  EXPECT_EQ(pains[1].rank, 2);
+}
+
+TEST(PainPoints, ExpectedTimePerStageReplacesTheMedianReference) {
+  // Decision is expected to take 8 h: its 2 h is fine. Purchase (after the goal, so never
+  // compared with the median) is expected to take 1 h and takes 4 h: slow, against 1 h.
+  JourneyMap map = DemoMap();
+  PainPointOptions options;
+  options.expected_time_to_next_s = {{"decision", 8 * 3600.0}, {"purchase", 3600.0}};
+  auto pains = ComputePainPoints(map, options);
+  EXPECT_EQ(Find(pains, PainPointType::kSlowTransition, "decision"), nullptr);
+  const PainPoint* p = Find(pains, PainPointType::kSlowTransition, "purchase");
+  ASSERT_NE(p, nullptr);
+  EXPECT_DOUBLE_EQ(p->evidence.value, 14400.0);
+  EXPECT_DOUBLE_EQ(p->evidence.reference, 3600.0);
+  EXPECT_DOUBLE_EQ(p->evidence.threshold, 3600.0);  // no factor on an explicit expectation
+  EXPECT_DOUBLE_EQ(p->excess, 0.75);
+  EXPECT_DOUBLE_EQ(p->severity, 105 * 0.75);  // 120 reached − 15 dropped moved on
+  EXPECT_NE(p->summary.find("against an expected 1.0 h"), std::string::npos) << p->summary;
+  // Equal to the expectation: not slow.
+  options.expected_time_to_next_s = {{"purchase", 14400.0}};
+  EXPECT_EQ(Find(ComputePainPoints(map, options), PainPointType::kSlowTransition, "purchase"),
+            nullptr);
+  // Decision expected at 1 h while the median reference would be 2 h × 2: 2 h is now slow.
+  options.expected_time_to_next_s = {{"decision", 3600.0}};
+  p = Find(ComputePainPoints(map, options), PainPointType::kSlowTransition, "decision");
+  ASSERT_NE(p, nullptr);
+  EXPECT_DOUBLE_EQ(p->evidence.reference, 3600.0);
 }
 
 TEST(PainPoints, SegmentMapsTargetTheSegment) {
@@ -333,7 +404,8 @@ TEST(PainPoints, JsonCarriesTheDocumentedFields) {
   EXPECT_EQ(std::string_view(p["stage_id"]), "consideration");
   EXPECT_EQ(std::string_view(p["stage_name"]), "Consideration");
   EXPECT_EQ(int64_t(p["rank"]), 1);
-  EXPECT_DOUBLE_EQ(double(p["severity"]), 0.72 - 0.375);
+  EXPECT_DOUBLE_EQ(double(p["severity"]), 392 * (0.72 - 0.375) / 0.72);
+  EXPECT_DOUBLE_EQ(double(p["excess"]), (0.72 - 0.375) / 0.72);
   EXPECT_FALSE(std::string_view(p["summary"]).empty());
   simdjson::dom::element e = p["evidence"];
   EXPECT_EQ(std::string_view(e["metric"]), "drop_off_rate");
@@ -363,7 +435,7 @@ TEST(PainPoints, PlanEntrySetsThresholdsAndDefaultsApplyWithout) {
       R"([{"type": "pain_points", "drop_off_margin": 0.2, "min_people": 0,
            "slow_transition_factor": 3, "churn_loop_threshold": 0.05,
            "slow_page_load_s": 2.5, "slow_review_reply_s": 3600, "min_reviews": 3,
-           "audience_window_days": 14}])",
+           "audience_window_days": 14, "expected_time_to_next_days": {"decision": 0.5}}])",
       "analyses", f.model);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   const PainPointOptions& o = plan->pain_points;
@@ -375,6 +447,9 @@ TEST(PainPoints, PlanEntrySetsThresholdsAndDefaultsApplyWithout) {
   EXPECT_DOUBLE_EQ(o.slow_review_reply_s, 3600);
   EXPECT_EQ(o.min_reviews, 3u);
   EXPECT_DOUBLE_EQ(o.audience_window_days, 14);
+  ASSERT_EQ(o.expected_time_to_next_s.size(), 1u);
+  EXPECT_EQ(o.expected_time_to_next_s[0].first, "decision");
+  EXPECT_DOUBLE_EQ(o.expected_time_to_next_s[0].second, 43200.0);
   struct Case {
     const char* json;
     const char* message;
@@ -385,6 +460,10 @@ TEST(PainPoints, PlanEntrySetsThresholdsAndDefaultsApplyWithout) {
       {R"([{"type": "pain_points", "slow_transition_factor": 0}])",
        "analyses[0].slow_transition_factor: must be more than 0"},
       {R"([{"type": "pain_points", "drop_off_margin": "a lot"}])", "analyses[0].drop_off_margin"},
+      {R"([{"type": "pain_points", "expected_time_to_next_days": {"checkout": 1}}])",
+       "analyses[0].expected_time_to_next_days: no stage 'checkout' in model.stages"},
+      {R"([{"type": "pain_points", "expected_time_to_next_days": {"decision": 0}}])",
+       "analyses[0].expected_time_to_next_days.decision: must be more than 0 days"},
   };
   for (const auto& c : cases) {
     auto bad = AnalysisPlan::Parse(c.json, "analyses", f.model);

@@ -265,39 +265,71 @@ TEST(Paths, SegmentReconcilesWithStageFunnel) {
 }
 
 TEST(Paths, WhatDroppedPeopleDidNext) {
+  // Every page_view is awareness; utm facebook → meta_ads, google → google_ads, none →
+  // (unknown). "Next" is the first event after the person's LAST awareness event whose
+  // touchpoint differs from that event's touchpoint.
   Data d;
-  d.Add("k1", 0, "page_view");
-  d.Add("k1", 1, "email_open");  // (unknown) touchpoint, no stage
-  d.Add("k2", 0, "page_view", "facebook");
-  d.Add("k2", 1, "page_view", "google");
-  d.Add("k3", 0, "page_view");
-  d.Add("k3", 2, "page_view");
-  d.Add("k4", 0, "page_view");  // nothing after
-  d.Add("k5", 0, "page_view");
-  d.Add("k5", 1, "webinar_attended");  // moved on: not dropped
+  d.Add("k1", 0, "page_view", "facebook");
+  d.Add("k1", 1, "page_view", "facebook");   // last awareness event: meta_ads
+  d.Add("k1", 2, "email_open", "google");    // → google_ads / email_open
+  d.Add("k2", 0, "page_view", "facebook");   // last awareness event: meta_ads
+  d.Add("k2", 1, "email_open", "facebook");  // same touchpoint: not "next"
+  d.Add("k2", 2, "email_click", "google");   // → google_ads / email_click
+  d.Add("k3", 0, "page_view");               // (unknown)
+  d.Add("k3", 1, "email_open", "facebook");  // → meta_ads / email_open
+  d.Add("k4", 0, "page_view", "google");
+  d.Add("k4", 3, "page_view", "google");  // last awareness event, nothing after: nothing
+  d.Add("k5", 0, "page_view", "google");
+  d.Add("k5", 1, "email_open", "google");  // only the same touchpoint after: nothing
+  d.Add("k6", 0, "page_view");
+  d.Add("k6", 1, "webinar_attended");  // moved on: not dropped
+  d.Add("k7", 0, "page_view", "facebook");
+  d.Add("k7", 1, "support_ticket");  // → (unknown) / support_ticket
   JourneySet set = d.Journeys();
   auto r = ComputeDropOffNext(set, "awareness", -1);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const DropOffNext& n = *r;
-  EXPECT_EQ(n.people, 5u);
-  EXPECT_EQ(n.reached, 5u);
-  EXPECT_EQ(n.dropped, 4u);
+  EXPECT_EQ(n.people, 7u);
+  EXPECT_EQ(n.reached, 7u);
+  EXPECT_EQ(n.dropped, 6u);
   EXPECT_EQ(n.dropped, ComputeStageFunnel(set, -1).rows[0].dropped);
-  EXPECT_EQ(n.events, 7u);  // k1 2, k2 2, k3 2, k4 1
-  EXPECT_EQ(n.nothing, 1u);
-  EXPECT_DOUBLE_EQ(*n.nothing_share, 0.25);
-  // Next touchpoints: (unknown) k1 k3; google_ads k2. Next actions: page_view k2 k3;
-  // email_open k1.
-  ASSERT_EQ(n.next_touchpoints.size(), 2u);
-  EXPECT_EQ(n.next_touchpoints[0].id, "(unknown)");
+  EXPECT_EQ(n.events, 14u);  // k1 3, k2 3, k3 2, k4 2, k5 2, k7 2
+  EXPECT_EQ(n.nothing, 2u);  // k4, k5
+  EXPECT_DOUBLE_EQ(*n.nothing_share, 2.0 / 6.0);
+  // Touchpoints: google_ads k1 k2; (unknown) k7; meta_ads k3 (ties by id).
+  ASSERT_EQ(n.next_touchpoints.size(), 3u);
+  EXPECT_EQ(n.next_touchpoints[0].id, "google_ads");
   EXPECT_EQ(n.next_touchpoints[0].people, 2u);
-  EXPECT_DOUBLE_EQ(n.next_touchpoints[0].share, 0.5);
-  EXPECT_EQ(n.next_touchpoints[1].id, "google_ads");
-  ASSERT_EQ(n.next_actions.size(), 2u);
-  EXPECT_EQ(n.next_actions[0].id, "page_view");
+  EXPECT_DOUBLE_EQ(n.next_touchpoints[0].share, 2.0 / 6.0);
+  EXPECT_EQ(n.next_touchpoints[1].id, "(unknown)");
+  EXPECT_EQ(n.next_touchpoints[2].id, "meta_ads");
+  EXPECT_EQ(n.next_touchpoints[2].people, 1u);
+  // Actions of the same events: email_open k1 k3; email_click k2; support_ticket k7.
+  ASSERT_EQ(n.next_actions.size(), 3u);
+  EXPECT_EQ(n.next_actions[0].id, "email_open");
   EXPECT_EQ(n.next_actions[0].people, 2u);
-  EXPECT_EQ(n.next_actions[1].id, "email_open");
-  EXPECT_DOUBLE_EQ(n.next_actions[1].share, 0.25);
+  EXPECT_EQ(n.next_actions[1].id, "email_click");
+  EXPECT_EQ(n.next_actions[2].id, "support_ticket");
+  EXPECT_DOUBLE_EQ(n.next_actions[2].share, 1.0 / 6.0);
+  uint64_t sum = n.nothing;
+  for (const NextStepCount& c : n.next_touchpoints) sum += c.people;
+  EXPECT_EQ(sum, n.dropped);
+
+  // The period [start, 2 h): the events at 2 h and 3 h do not exist. k1 and k2 now have
+  // nothing different after their last awareness event; k4's last one is at 0 h.
+  DropOffNextOptions period;
+  period.to_us = kT0 + 2 * kHour;
+  auto q = ComputeDropOffNext(set, "awareness", period);
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->dropped, 6u);
+  EXPECT_EQ(q->nothing, 4u);  // k1 k2 k4 k5
+  EXPECT_EQ(q->events, 11u);  // k1 2, k2 2, k3 2, k4 1, k5 2, k7 2
+  ASSERT_EQ(q->next_touchpoints.size(), 2u);
+  EXPECT_EQ(q->next_touchpoints[0].id, "(unknown)");
+  EXPECT_EQ(q->next_touchpoints[1].id, "meta_ads");
+  period.from_us = period.to_us;
+  EXPECT_EQ(ComputeDropOffNext(set, "awareness", period).status().code(),
+            StatusCode::kInvalidArgument);
 
   // Fixture, consideration: reached A B D; D dropped, its webinar is its last event.
   auto fx = MakeFixture();

@@ -37,6 +37,9 @@ struct AttributionAnalysis {
 struct VoiceAnalysis {
   VoiceOptions options;  // segment set per map; text_model points into `lexicon`
   std::shared_ptr<const LexiconSentimentModel> lexicon;
+  // E-mail engagement (computed with the voice analysis): the actions of each e-mail event,
+  // set by "email_actions": {"delivered": [...], "opened": [...], ...}.
+  EmailActions email_actions;
 };
 
 struct LoyaltyAnalysis {

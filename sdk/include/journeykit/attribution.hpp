@@ -12,6 +12,7 @@
 #include <journeykit/time_units.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,9 +87,12 @@ enum class PathUnit { kTouchpoint, kChannel };
 // One row per conversion (the person's touches since their previous conversion) and one
 // null row per person whose touches did not end in a conversion; touchpoint "(unknown)" is
 // left out. Every row carries touch ages, so AttributionOptions::lookback_us and time decay
-// apply. segment: index into model().segments(), or -1 for everyone.
+// apply. segment: index into model().segments(), or -1 for everyone. Only events inside
+// [from_us, to_us) are read (a period map's attribution).
 PathTable PathsFromJourneys(const JourneySet& journeys, const ConversionGoal& goal,
-                            PathUnit unit = PathUnit::kTouchpoint, int segment = -1);
+                            PathUnit unit = PathUnit::kTouchpoint, int segment = -1,
+                            int64_t from_us = std::numeric_limits<int64_t>::min(),
+                            int64_t to_us = std::numeric_limits<int64_t>::max());
 
 enum class AttributionModel : uint8_t {
   kFirstTouch,

@@ -5,7 +5,9 @@
 // model; strings are interned; identities live in one flat array indexed by offsets;
 // rare numbers (value, rating, sentiment) live in sparse side tables, and so do the rare
 // strings analyses need: the event's text (reviews, comments, replies) and its e-mail/marketing
-// campaign (property "campaign", else hint "utm_campaign"), both interned.
+// campaign (property "campaign", else hint "utm_campaign"), both interned; and two timings the
+// pain point rules read: page load time (property "page_load_ms", else "page_load_s") and the
+// delay of the business's reply to a review (property "reply_delay_s").
 #pragma once
 
 #include <journeykit/event.hpp>
@@ -50,6 +52,11 @@ class EventStore {
   std::optional<double> value(size_t i) const { return Lookup(values_, i); }
   std::optional<double> rating(size_t i) const { return Lookup(ratings_, i); }
   std::optional<double> sentiment(size_t i) const { return Lookup(sentiments_, i); }
+  // Page load time in seconds: property "page_load_ms" / 1000, else "page_load_s"; a value that
+  // is not a finite number >= 0 is ignored.
+  std::optional<double> page_load_s(size_t i) const { return Lookup(page_loads_, i); }
+  // Seconds between a review and the business's reply: property "reply_delay_s" (same rule).
+  std::optional<double> reply_delay_s(size_t i) const { return Lookup(reply_delays_, i); }
   // Interned text of the event ("" when it has none).
   std::string_view text(size_t i) const { return strings_.Get(LookupId(texts_, i)); }
   // Campaign of the event: property "campaign", else hint "utm_campaign" ("" when neither).
@@ -88,7 +95,7 @@ class EventStore {
   std::vector<uint32_t> segment_matches_;
   std::vector<uint32_t> identity_offsets_{0};
   std::vector<IdentityRef> identities_;
-  Sparse values_, ratings_, sentiments_;
+  Sparse values_, ratings_, sentiments_, page_loads_, reply_delays_;
   SparseIds texts_, campaigns_;
 };
 

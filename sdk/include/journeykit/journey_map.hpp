@@ -15,6 +15,7 @@
 #include <journeykit/voice.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,7 +49,10 @@ struct NamedFunnel {
 struct JourneyMap {
   std::string segment_id;
   std::string segment_name;
-  int64_t first_event_us = 0;  // the period the events span
+  // The period asked for, [from, to); nullopt for an open end (the whole data).
+  std::optional<int64_t> period_from_us;
+  std::optional<int64_t> period_to_us;
+  int64_t first_event_us = 0;  // the span of the events inside the period
   int64_t last_event_us = 0;
   uint64_t people = 0;
   uint64_t events = 0;
@@ -59,12 +63,32 @@ struct JourneyMap {
   std::vector<NamedFunnel> funnels;
   std::optional<Paths> paths;
   std::optional<AttributionResult> attribution;
-  std::optional<Voice> voice;          // the emotion curve: voice->stages[i] matches stages[i]
-  std::optional<Loyalty> loyalty;      // repeat purchase, cohorts, loops
+  std::optional<Voice> voice;      // the emotion curve: voice->stages[i] matches stages[i]
+  std::optional<Loyalty> loyalty;  // repeat purchase, cohorts, loops, revenue
+  // E-mail engagement (with the voice analysis): total, per campaign, per stage (model order,
+  // then "(no stage)").
+  std::optional<EmailEngagement> email;
+  // Page load times (events with page_load_ms / page_load_s) and review reply delays (events
+  // with reply_delay_s): per stage where measured (model order; what the slow_pages and
+  // slow_review_replies rules read), and over the whole map (stage_id "").
+  PainPointInputs timings;
+  StageTiming page_load_all;
+  StageTiming review_reply_all;
   std::vector<PainPoint> pain_points;  // ranked, most severe first (pain_points.hpp)
 };
 
-// segment: index into model().segments(), or -1 for everyone.
+// One map: a segment and a period. Every analysis of the map reads only the events inside
+// [from_us, to_us) (docs/metrics.md, "Periods"); identities and segment membership are those
+// of the whole data.
+struct JourneyMapOptions {
+  int segment = -1;  // index into model().segments(), or -1 for everyone
+  int64_t from_us = std::numeric_limits<int64_t>::min();
+  int64_t to_us = std::numeric_limits<int64_t>::max();
+};
+
+Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
+                                   const JourneyMapOptions& options);
+// segment: index into model().segments(), or -1 for everyone; the whole data.
 Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
                                    int segment);
 

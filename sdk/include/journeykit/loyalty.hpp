@@ -134,6 +134,17 @@ struct LoyaltyLoops {
   Provenance provenance;                  // the buyers, all their events in the period, sources
 };
 
+// Revenue of the purchases in the period (values summed as given: one currency is assumed).
+struct Revenue {
+  uint64_t buyers = 0;                        // people with >= 1 purchase in the period
+  uint64_t orders = 0;                        // purchases in the period
+  uint64_t valued_orders = 0;                 // of those, purchases that carry a value
+  double revenue = 0;                         // sum of those values
+  std::optional<double> revenue_per_buyer;    // revenue / buyers
+  std::optional<double> average_order_value;  // revenue / valued_orders
+  Provenance provenance;                      // buyers, their purchases in the period, sources
+};
+
 struct Loyalty {
   std::string segment_id;  // "all" for everyone
   std::string segment_name;
@@ -146,6 +157,7 @@ struct Loyalty {
   CohortTable weekly;
   CohortTable monthly;
   LoyaltyLoops loops;
+  Revenue revenue;
 };
 
 // Computes every loyalty number in one linear pass per person; InvalidArgument names the

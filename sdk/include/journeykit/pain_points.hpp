@@ -2,23 +2,27 @@
 // leave, the evidence behind it, what to do about it and whom an action would target.
 //
 // Rules (docs/metrics.md, section "Pain points and opportunities", has them in full). Each is
-// read from the numbers of one map (one segment); thresholds are PainPointOptions:
+// read from the numbers of one map (one segment and period); thresholds are PainPointOptions:
 //  drop_off            drop_off_rate(s) > median drop-off of the stages with a rate + margin
 //                      (0.15), and reached(s) >= min_people (30)
 //  negative_sentiment  emotion mean < 0 and its 95% CI upper bound < 0 (voice analysis only)
-//  slow_transition     median_time_to_next_s(s) > factor (2) x the median of the stages'
-//                      medians, and progressed(s) >= min_people
+//  slow_transition     median_time_to_next_s(s) > the stage's expected time when one is set,
+//                      else > factor (2) x the median of the stages' medians (before the first
+//                      goal); and progressed(s) >= min_people
 //  churn_loop          loyalty churn_loop_rate > 0.10 and buyers >= min_people; attached to
 //                      the awareness stage
-//  slow_pages          median page load of a stage > 3 s (needs PainPointInputs::page_load)
-//  slow_review_replies median reply time to reviews > 48 h (needs PainPointInputs::review_reply)
-// Severity is a share in 0..1 (larger hurts more); the list is sorted by it, most severe first.
+//  slow_pages          median page load of a stage > 3 s over >= min_people people
+//  slow_review_replies median reply delay to a stage's reviews > 48 h over >= min_reviews
+// Severity is on one scale for every type, so types rank together: the people affected times
+// the excess over the reference (a share in 0..1), i.e. people-equivalents hurt beyond what
+// is normal. The list is sorted by it, most severe first.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace journeykit {
@@ -63,7 +67,8 @@ struct PainPoint {
   std::string stage_id;
   std::string stage_name;
   int rank = 0;         // 1 = most severe in the map
-  double severity = 0;  // 0..1, see docs/metrics.md
+  double excess = 0;    // 0..1: how far the value is beyond the reference (docs/metrics.md)
+  double severity = 0;  // evidence.affected x excess: people hurt beyond the normal
   PainPointEvidence evidence;
   std::string summary;                     // one human sentence with the numbers
   std::vector<std::string> opportunities;  // recommendations, most direct first
@@ -79,6 +84,10 @@ struct PainPointOptions {
   double slow_page_load_s = 3.0;
   double slow_review_reply_s = 48 * 3600.0;
   uint64_t min_reviews = 10;  // reviews a reply-time median must rest on
+  // Expected time to move on from a stage (stage id, seconds); a stage listed here is slow when
+  // its median time to next exceeds this (any stage, also after a goal); the others are
+  // compared with factor x the median of the stages before the first goal.
+  std::vector<std::pair<std::string, double>> expected_time_to_next_s;
   // Days in the "did not ... within N days" of suggested drop-off audiences.
   double audience_window_days = 7;
   // Filled from the loyalty analysis when the map has one: what a purchase is, and the
@@ -88,25 +97,24 @@ struct PainPointOptions {
   std::string awareness_stage = "awareness";
 };
 
-// Data the SDK does not ingest yet (page load times from web analytics, reply times to online
-// reviews); slow_pages and slow_review_replies are computed only from these.
+// Page load times and review reply delays at one stage: JourneyMap::timings, filled by
+// BuildJourneyMap from the events' page_load_ms / page_load_s and reply_delay_s properties.
 struct StageTiming {
-  std::string stage_id;
-  double median_s = 0;
-  uint64_t people = 0;  // page loads: people measured; review replies: reviews replied to
-  uint64_t events = 0;
+  std::string stage_id;  // "" for the whole map
+  double median_s = 0;   // meaningful when events > 0
+  uint64_t people = 0;   // people measured (page loads) / people whose reviews got a reply
+  uint64_t events = 0;   // page loads / replied reviews
   std::vector<std::string> sources;
 };
 
 struct PainPointInputs {
-  std::vector<StageTiming> page_load;     // per stage
+  std::vector<StageTiming> page_load;     // per stage with measurements, model order
   std::vector<StageTiming> review_reply;  // per stage (reviews usually sit at advocacy)
 };
 
 // Every pain point of the map, ranked (rank 1 first). Reads map.stages, map.voice,
-// map.loyalty, map.segment_id; ignores map.pain_points.
-std::vector<PainPoint> ComputePainPoints(const JourneyMap& map, const PainPointOptions& options,
-                                         const PainPointInputs& inputs = {});
+// map.loyalty, map.timings, map.segment_id; ignores map.pain_points.
+std::vector<PainPoint> ComputePainPoints(const JourneyMap& map, const PainPointOptions& options);
 
 // One pain point as a JSON object (schema: docs/journey-map.md).
 std::string PainPointToJson(const PainPoint& pain);

@@ -89,15 +89,17 @@ struct NextStepCount {
 };
 
 // People of the segment who reached `stage` and never entered a later stage at or after
-// entering it (the stage funnel's dropped(s)) and what their next event after the stage's
-// entry event was: its touchpoint and its action, or nothing.
+// entering it (the stage funnel's dropped(s)) and what they did next: the first event after
+// their LAST event in the stage whose touchpoint differs from that event's touchpoint — its
+// touchpoint and its action — or nothing (docs/metrics.md, "What people who dropped off at a
+// stage did next"). Only events inside the period [from_us, to_us) exist.
 struct DropOffNext {
   std::string stage_id;
   std::string segment_id;
-  uint64_t people = 0;  // in the segment
+  uint64_t people = 0;  // in the segment, with an event in the period
   uint64_t reached = 0;
   uint64_t dropped = 0;
-  uint64_t nothing = 0;  // dropped people with no event after the entry event
+  uint64_t nothing = 0;  // dropped people with no different touchpoint after the stage
   std::optional<double> nothing_share;
   std::vector<NextStepCount> next_touchpoints;  // most people first; ties by id
   std::vector<NextStepCount> next_actions;
@@ -105,6 +107,14 @@ struct DropOffNext {
   uint64_t events = 0;               // events of the dropped people
 };
 
+struct DropOffNextOptions {
+  int segment = -1;  // index into model().segments(); -1 for everyone
+  int64_t from_us = std::numeric_limits<int64_t>::min();
+  int64_t to_us = std::numeric_limits<int64_t>::max();
+};
+
+Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
+                                       const DropOffNextOptions& options);
 Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
                                        int segment);
 

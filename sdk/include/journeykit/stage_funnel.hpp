@@ -11,6 +11,7 @@
 #include <journeykit/journeys.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,15 @@ struct StageFunnel {
 
 // segment: index into model().segments(), or -1 for everyone.
 StageFunnel ComputeStageFunnel(const JourneySet& journeys, int segment);
+
+// The same over a period [from_us, to_us): only the events inside it exist (stage entries are
+// the first events inside it; people without an event inside it are not counted).
+struct StageFunnelOptions {
+  int segment = -1;
+  int64_t from_us = std::numeric_limits<int64_t>::min();
+  int64_t to_us = std::numeric_limits<int64_t>::max();
+};
+StageFunnel ComputeStageFunnel(const JourneySet& journeys, const StageFunnelOptions& options);
 
 // Median of `values` (sorted in place); nullopt when empty.
 std::optional<double> Median(std::vector<double>& values);
