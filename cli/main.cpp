@@ -21,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace {
@@ -262,7 +263,7 @@ Result<int64_t> ParsePeriodBound(const std::string& text, bool end, const char* 
 
 int MapCommand(const std::string& path, const std::string& segment, const std::string& format,
                const std::string& output, const std::string& from, const std::string& to,
-               bool verbose) {
+               const std::string& previous, bool verbose) {
   JourneyMapOptions period;
   if (!from.empty()) {
     auto t = ParsePeriodBound(from, false, "--from");
@@ -287,6 +288,21 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
   }
   if (format == "html" && (output.empty() || output == "-")) {
     return Fail(InvalidArgument("--format html writes a file: add -o FILE.html"));
+  }
+  std::vector<MapSnapshot> previous_maps;
+  if (!previous.empty()) {
+    if (format != "html") {
+      return Fail(
+          InvalidArgument("--previous shows the change since a previous map in the HTML "
+                          "page: use it with --format html"));
+    }
+    std::ifstream in(previous, std::ios::binary);
+    if (!in) return Fail(NotFound("--previous: cannot read " + previous));
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = ParseMapSnapshots(text.str(), previous);
+    if (!parsed.ok()) return Fail(parsed.status());
+    previous_maps = std::move(parsed).value();
   }
   auto analysis = pipeline.value()->Analyze();
   if (!analysis.ok()) return Fail(analysis.status());
@@ -325,6 +341,7 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
     std::string name =
         file.stem() == "pipeline" ? file.parent_path().filename().string() : file.stem().string();
     options.title = "Customer journey map — " + name;
+    options.previous = std::move(previous_maps);
     text = JourneyMapsToHtml(maps, *analysis->model, options);
   } else if (format == "markdown") {
     text = JourneyMapToMarkdown(*map);
@@ -394,7 +411,10 @@ int main(int argc, char** argv) {
                   "text (default), json (schema: docs/journey-map.md), html (every segment, "
                   "needs -o; docs/html-map.md), markdown, csv or mermaid");
   map->add_option("-o,--output", map_output, "Write to this file instead of standard output");
-  std::string map_from, map_to;
+  std::string map_from, map_to, map_previous;
+  map->add_option("--previous", map_previous,
+                  "With --format html: a previous run's map JSON (--format json, or the HTML's "
+                  "embedded data, or journey_maps.ndjson); the page shows the change since then");
   map->add_option("--from", map_from,
                   "Only events from this date (YYYY-MM-DD, UTC) or time (…T12:00:00Z) on");
   map->add_option("--to", map_to,
@@ -412,7 +432,8 @@ int main(int argc, char** argv) {
   if (*check) return CheckCommand(pipeline_path, verbose);
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
   if (*map) {
-    return MapCommand(pipeline_path, segment, map_format, map_output, map_from, map_to, verbose);
+    return MapCommand(pipeline_path, segment, map_format, map_output, map_from, map_to,
+                      map_previous, verbose);
   }
   if (attribution.selected()) return attribution.Run();
   return kExitBadInput;

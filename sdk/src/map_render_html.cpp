@@ -5,6 +5,7 @@
 #include <journeykit/pipeline.hpp>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
@@ -41,6 +42,105 @@ std::string HtmlEscape(std::string_view text) {
 
 namespace {
 
+using simdjson::dom::element;
+
+// Missing keys give nullopt / "" (a result with an error is never converted to an element).
+std::optional<double> OptionalNumber(simdjson::simdjson_result<element> e) {
+  double d = 0;
+  if (e.get_double().get(d) == simdjson::SUCCESS) return d;
+  return std::nullopt;
+}
+
+std::string StringOr(simdjson::simdjson_result<element> o, std::string_view key) {
+  std::string_view v;
+  if (o[key].get_string().get(v) == simdjson::SUCCESS) return std::string(v);
+  return {};
+}
+std::string StringOr(element o, std::string_view key) {
+  return StringOr(simdjson::simdjson_result<element>(element(o)), key);
+}
+
+Result<MapSnapshot> SnapshotOf(element map, const std::string& where) {
+  MapSnapshot s;
+  if (map.type() != simdjson::dom::element_type::OBJECT) {
+    return InvalidArgument(where + ": not a JSON object (a journey map)");
+  }
+  std::string_view id;
+  if (map["segment"]["id"].get_string().get(id) != simdjson::SUCCESS) {
+    return InvalidArgument(where + ": segment.id missing: not a journey map (docs/journey-map.md)");
+  }
+  s.segment_id = std::string(id);
+  s.first_event = StringOr(map["period"], "first_event");
+  s.last_event = StringOr(map["period"], "last_event");
+  uint64_t people = 0;
+  if (map["provenance"]["people"].get_uint64().get(people) == simdjson::SUCCESS) s.people = people;
+  s.goal_conversion_rate = OptionalNumber(map["goal_conversion_rate"]);
+  s.nps = OptionalNumber(map["kpis"]["nps"]);
+  s.sentiment_mean = OptionalNumber(map["kpis"]["sentiment_mean"]);
+  simdjson::dom::array stages;
+  if (map["stages"].get_array().get(stages) != simdjson::SUCCESS) {
+    return InvalidArgument(where + ": stages missing: not a journey map (docs/journey-map.md)");
+  }
+  for (element st : stages) {
+    MapSnapshot::Stage stage;
+    stage.id = StringOr(st, "id");
+    stage.name = StringOr(st, "name");
+    if (stage.id.empty()) return InvalidArgument(where + ": a stage without an id");
+    uint64_t reached = 0;
+    if (st["reached"].get_uint64().get(reached) == simdjson::SUCCESS) stage.reached = reached;
+    stage.conversion_rate = OptionalNumber(st["conversion_rate"]);
+    stage.sentiment_mean = OptionalNumber(st["emotion"]["mean"]);
+    stage.nps = OptionalNumber(st["emotion"]["nps"]);
+    s.stages.push_back(std::move(stage));
+  }
+  simdjson::dom::array pains;
+  if (map["pain_points"].get_array().get(pains) == simdjson::SUCCESS) {
+    for (element p : pains) {
+      s.pain_points.push_back(
+          {StringOr(p, "type"), StringOr(p, "stage_id"), StringOr(p, "summary")});
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<MapSnapshot>> ParseMapSnapshots(std::string_view text, std::string_view origin) {
+  std::vector<MapSnapshot> out;
+  const std::string name(origin);
+  simdjson::dom::parser parser;
+  simdjson::dom::document_stream docs;
+  simdjson::padded_string padded(text);
+  if (parser.parse_many(padded).get(docs) != simdjson::SUCCESS) {
+    return InvalidArgument(name + ": not JSON");
+  }
+  size_t index = 0;
+  for (auto doc : docs) {
+    element root;
+    if (doc.get(root) != simdjson::SUCCESS) {
+      return InvalidArgument(name +
+                             ": not valid JSON (a journey map object, an array of them, or "
+                             "one per line)");
+    }
+    simdjson::dom::array list;
+    if (root.get_array().get(list) == simdjson::SUCCESS) {
+      for (element m : list) {
+        JK_ASSIGN_OR_RETURN(MapSnapshot s,
+                            SnapshotOf(m, name + ": map " + std::to_string(++index)));
+        out.push_back(std::move(s));
+      }
+    } else {
+      JK_ASSIGN_OR_RETURN(MapSnapshot s,
+                          SnapshotOf(root, name + ": map " + std::to_string(++index)));
+      out.push_back(std::move(s));
+    }
+  }
+  if (out.empty()) return InvalidArgument(name + ": no journey map in it");
+  return out;
+}
+
+namespace {
+
 std::string Esc(std::string_view s) { return HtmlEscape(s); }
 
 std::string Count(uint64_t n) {
@@ -50,6 +150,12 @@ std::string Count(uint64_t n) {
     out.push_back(digits[i]);
   }
   return out;
+}
+
+std::string Money(double v) {
+  double whole = std::round(v);
+  std::string s = Count(static_cast<uint64_t>(std::fabs(whole)));
+  return (whole < 0 ? "−" : "") + s;
 }
 
 std::string Pct(const std::optional<double>& v) {
@@ -135,6 +241,9 @@ ul.items li:last-child{border-bottom:none}
 .thin{opacity:.45;filter:grayscale(1)}
 .thin-note{display:block;font-size:10px;color:var(--muted)}
 .pain{margin:0 0 6px}.pain p{margin:2px 0;font-size:12px}.pain-rank{font-weight:700;color:#b3261e}.pain-type{font-size:11px;text-transform:uppercase;color:#b3261e}.opportunities{margin:0 0 4px;padding-left:16px;font-size:12px}.audience{margin:2px 0 8px;font-size:11px;color:#555}.empty{color:#9aa4b1;font-style:italic}
+.change{margin:0 0 8px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;background:#fffdf5;font-size:12px}.change.none{color:var(--muted)}
+.delta.better{color:#276749;font-weight:600}.delta.worse{color:#b3261e;font-weight:600}.delta.same{color:var(--muted)}
+.lane-change{font-size:12px}.badge-new{font-size:10px;background:#b3261e;color:#fff;border-radius:3px;padding:0 4px}.pain-new{color:#b3261e}.pain-gone{color:#276749;text-decoration:line-through}
 .emotion{padding:0!important}
 .emotion svg{display:block;width:100%;height:auto}
 .placeholder{color:#9aa4b1;font-style:italic;background:repeating-linear-gradient(135deg,#fff,#fff 6px,#f7f8fa 6px,#f7f8fa 12px)}
@@ -335,6 +444,33 @@ class Page {
         card("Between purchases", Dur(l.between.median_s), l.repeat.repeat_buyers, "repeat buyers");
       card("Small cycle", Pct(l.loops.small_cycle_rate), l.repeat.buyers, "buyers");
       card("Churn loop", Pct(l.loops.churn_loop_rate), l.repeat.buyers, "buyers");
+      const Revenue& r = l.revenue;
+      if (r.valued_orders > 0) {
+        card("Revenue", Money(r.revenue), r.valued_orders, "orders with a value");
+        card("Revenue per buyer", Money(*r.revenue_per_buyer), r.buyers, "buyers");
+        card("Average order value", Money(*r.average_order_value), r.valued_orders, "orders");
+      }
+    }
+    if (map.email && map.email->total.provenance.events > 0) {
+      const EmailEngagementRow& e = map.email->total;
+      card("E-mail open rate", Pct(e.open_rate), e.delivered, "delivered");
+      card("E-mail click rate", Pct(e.click_rate), e.delivered, "delivered");
+      card("Click-to-open", Pct(e.click_to_open_rate), e.opened, "openers");
+      card("Bounce rate", Pct(e.bounce_rate), e.sent, "sent");
+      card("Unsubscribe rate", Pct(e.unsubscribe_rate), e.delivered, "delivered");
+    }
+    if (map.page_load_all.events > 0) {
+      card("Page load (median)", fmt::format("{:.2f} s", map.page_load_all.median_s),
+           map.page_load_all.people, "people");
+    }
+    if (map.review_reply_all.events > 0) {
+      card("Review reply (median)", Dur(map.review_reply_all.median_s), map.review_reply_all.events,
+           "replied reviews");
+    }
+    if (map.email && map.email->total.provenance.events == 0) {
+      cards.push_back(
+          "<div class=\"kpi thin\" data-people=\"0\">E-mail rates<b>–</b><span class=\"n\">no "
+          "e-mail events (email_delivered, email_open, …) in the data</span></div>");
     }
     if (cards.empty()) {
       out += "<span class=\"empty\">no voice or loyalty analysis in this pipeline</span>";
@@ -462,7 +598,121 @@ class Page {
     out += "</svg></div>";
   }
 
+  const MapSnapshot* Previous(const JourneyMap& map) const {
+    for (const MapSnapshot& p : options_.previous) {
+      if (p.segment_id == map.segment_id) return &p;
+    }
+    return nullptr;
+  }
+
+  static bool HadPain(const MapSnapshot& prev, const PainPoint& p) {
+    for (const MapSnapshot::Pain& q : prev.pain_points) {
+      if (q.type == PainPointTypeName(p.type) && q.stage_id == p.stage_id) return true;
+    }
+    return false;
+  }
+
+  // "+12" in a span coloured by sign (`better` says which sign is good).
+  static std::string Delta(double d, const std::string& text, bool higher_is_better = true) {
+    const char* cls = d == 0 ? "same" : ((d > 0) == higher_is_better ? "better" : "worse");
+    return fmt::format("<span class=\"delta {}\">{}</span>", cls, text);
+  }
+
+  // The change since the previous map: overall numbers and the pain points that came and went.
+  void ChangePanel(std::string& out, const JourneyMap& map, const MapSnapshot& prev) const {
+    std::vector<const PainPoint*> added;
+    for (const PainPoint& p : map.pain_points) {
+      if (!HadPain(prev, p)) added.push_back(&p);
+    }
+    std::vector<const MapSnapshot::Pain*> gone;
+    for (const MapSnapshot::Pain& q : prev.pain_points) {
+      bool still = false;
+      for (const PainPoint& p : map.pain_points) {
+        still = still || (q.type == PainPointTypeName(p.type) && q.stage_id == p.stage_id);
+      }
+      if (!still) gone.push_back(&q);
+    }
+    const int64_t people = static_cast<int64_t>(map.people) - static_cast<int64_t>(prev.people);
+    out += fmt::format(
+        "<div class=\"change\" data-previous-people=\"{}\" data-delta-people=\"{}\" "
+        "data-new-pain-points=\"{}\" data-gone-pain-points=\"{}\"><b>Since the previous map</b> "
+        "({}): people {}",
+        prev.people, people, added.size(), gone.size(),
+        prev.last_event.empty() ? std::string("no events")
+                                : "events up to " + Esc(prev.last_event.substr(0, 10)),
+        Delta(static_cast<double>(people), fmt::format("{:+d}", people)));
+    if (map.goal_conversion_rate && prev.goal_conversion_rate) {
+      double d = (*map.goal_conversion_rate - *prev.goal_conversion_rate) * 100;
+      out += " · goal conversion " + Delta(d, fmt::format("{:+.1f} pts", d));
+    }
+    const VoiceRow* overall = map.voice ? &map.voice->overall : nullptr;
+    if (overall && overall->nps.nps && prev.nps) {
+      double d = *overall->nps.nps - *prev.nps;
+      out += " · NPS " + Delta(d, fmt::format("{:+.0f}", d));
+    }
+    if (overall && overall->sentiment.mean && prev.sentiment_mean) {
+      double d = *overall->sentiment.mean - *prev.sentiment_mean;
+      out += " · sentiment " + Delta(d, fmt::format("{:+.2f}", d));
+    }
+    out += "<br>New pain points: ";
+    if (added.empty()) out += "none";
+    for (size_t i = 0; i < added.size(); ++i) {
+      out += fmt::format("{}<span class=\"pain-new\">#{} {} at {}</span>", i ? "; " : "",
+                         added[i]->rank, Esc(PainPointTypeName(added[i]->type)),
+                         Esc(added[i]->stage_name));
+    }
+    out += " · gone since then: ";
+    if (gone.empty()) out += "none";
+    for (size_t i = 0; i < gone.size(); ++i) {
+      out += fmt::format("{}<span class=\"pain-gone\" title=\"{}\">{} at {}</span>", i ? "; " : "",
+                         Esc(gone[i]->summary), Esc(gone[i]->type), Esc(gone[i]->stage_id));
+    }
+    out += "</div>";
+  }
+
+  // One cell per stage: reach, conversion, emotion and NPS against the previous map.
+  void ChangeLane(std::string& out, const JourneyMap& map, const MapSnapshot& prev) const {
+    out += "<div class=\"lane-label\">Since previous</div>";
+    for (size_t i = 0; i < map.stages.size(); ++i) {
+      const StageFunnelRow& r = map.stages[i].row;
+      const MapSnapshot::Stage* before = nullptr;
+      for (const MapSnapshot::Stage& st : prev.stages) {
+        if (st.id == r.stage_id) before = &st;
+      }
+      if (before == nullptr) {
+        out += fmt::format(
+            "<div class=\"cell lane-change\" data-stage=\"{}\"><span class=\"empty\">new "
+            "stage</span></div>",
+            Esc(r.stage_id));
+        continue;
+      }
+      const int64_t reach = static_cast<int64_t>(r.reached) - static_cast<int64_t>(before->reached);
+      std::string attrs = fmt::format(" data-delta-reached=\"{}\"", reach);
+      std::string body = "reach " + Delta(static_cast<double>(reach), fmt::format("{:+d}", reach));
+      if (r.conversion_rate && before->conversion_rate) {
+        double d = *r.conversion_rate - *before->conversion_rate;
+        attrs += fmt::format(" data-delta-conversion=\"{}\"", d);
+        body += "<br>onward " + Delta(d, fmt::format("{:+.1f} pts", d * 100));
+      }
+      const VoiceRow* v =
+          map.voice && i < map.voice->stages.size() ? &map.voice->stages[i] : nullptr;
+      if (v && v->sentiment.mean && before->sentiment_mean) {
+        double d = *v->sentiment.mean - *before->sentiment_mean;
+        attrs += fmt::format(" data-delta-sentiment=\"{}\"", d);
+        body += "<br>emotion " + Delta(d, fmt::format("{:+.2f}", d));
+      }
+      if (v && v->nps.nps && before->nps) {
+        double d = *v->nps.nps - *before->nps;
+        attrs += fmt::format(" data-delta-nps=\"{}\"", d);
+        body += "<br>NPS " + Delta(d, fmt::format("{:+.0f}", d));
+      }
+      out += fmt::format("<div class=\"cell lane-change\" data-stage=\"{}\"{}>{}</div>",
+                         Esc(r.stage_id), attrs, body);
+    }
+  }
+
   void Segment(std::string& out, const JourneyMap& map, size_t index) const {
+    const MapSnapshot* prev = Previous(map);
     const size_t n = map.stages.size();
     uint64_t max_reach = 1;
     for (const MapStage& s : map.stages) max_reach = std::max(max_reach, s.row.reached);
@@ -481,7 +731,13 @@ class Page {
       out += fmt::format(" · reached a goal stage (★): {} ({})", Count(map.people_reaching_goal),
                          Pct(map.goal_conversion_rate));
     }
-    out += "</p></div>";
+    out += "</p>";
+    if (prev != nullptr) {
+      ChangePanel(out, map, *prev);
+    } else if (!options_.previous.empty()) {
+      out += "<p class=\"change none\">No previous map of this segment to compare with.</p>";
+    }
+    out += "</div>";
     out += fmt::format("<div class=\"grid\" style=\"--stages:{}\">", n);
     // Stage header row.
     out += "<div class=\"corner lane-label\">Stage</div>";
@@ -508,6 +764,7 @@ class Page {
       }
       out += "</div>";
     }
+    if (prev != nullptr) ChangeLane(out, map, *prev);
     // Touchpoints and actions.
     out += "<div class=\"lane-label\">Touchpoints</div>";
     for (const MapStage& s : map.stages) {
@@ -559,11 +816,14 @@ class Page {
       for (const PainPoint& p : map.pain_points) {
         if (p.stage_id != s.row.stage_id) continue;
         any = true;
+        const bool is_new = prev != nullptr && !HadPain(*prev, p);
         out += fmt::format(
-            "<div class=\"pain{}\" data-people=\"{}\"><span class=\"pain-rank\">#{}</span> "
-            "<span class=\"pain-type\">{}</span><p>{}</p></div>",
-            Thin(p.evidence.people), p.evidence.people, p.rank, Esc(PainPointTypeName(p.type)),
-            Esc(p.summary));
+            "<div class=\"pain{}\" data-people=\"{}\" data-severity=\"{:.1f}\"><span "
+            "class=\"pain-rank\">#{}</span> <span class=\"pain-type\">{}</span>{}"
+            "<span class=\"n\"> · severity {:.0f}</span><p>{}</p></div>",
+            Thin(p.evidence.people), p.evidence.people, p.severity, p.rank,
+            Esc(PainPointTypeName(p.type)), is_new ? " <span class=\"badge-new\">new</span>" : "",
+            p.severity, Esc(p.summary));
       }
       if (!any) out += "<span class=\"empty\">–</span>";
       out += "</div>";

@@ -1,6 +1,9 @@
 // html_map_browser_test.cpp — the online-school demo's HTML journey map in headless Chromium:
-// the page loads with its script run and no console errors or blocked requests, shows one
-// column per stage and one emotion point per stage with data, and its numbers equal the JSON.
+// the page loads with its script run and no console errors, makes no network request (read
+// from Chromium's own network log, checked against a control page that does make one), shows
+// one column per stage and one emotion point per stage with data, its numbers equal the JSON,
+// and the change since a previous map (the same data two weeks earlier) equals the difference
+// of the two JSON maps.
 #include <journeykit/map_render.hpp>
 #include <journeykit/pipeline.hpp>
 
@@ -14,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace journeykit {
 namespace {
@@ -68,7 +72,23 @@ class HtmlMapInChromium : public ::testing::Test {
     ASSERT_TRUE(report.ok()) << report.status().message();
     const JourneyAnalysis& analysis = report->analysis;
     ASSERT_GE(analysis.maps.size(), 2u);
-    html_ = JourneyMapsToHtml(analysis.maps, *analysis.model, {});
+    // The "previous run": every segment's map of the data up to two weeks before the end.
+    HtmlOptions html_options;
+    std::string previous = "[";
+    const int64_t cut = analysis.maps[0].last_event_us - 14 * int64_t{86'400'000'000};
+    for (size_t i = 0; i < analysis.maps.size(); ++i) {
+      JourneyMapOptions period;
+      period.segment = static_cast<int>(i) - 1;
+      period.to_us = cut;
+      auto old = BuildJourneyMap(*analysis.journeys, analysis.plan, period);
+      ASSERT_TRUE(old.ok()) << old.status().message();
+      previous_json_.push_back(JourneyMapToJson(*old));
+      previous += (i ? "," : "") + previous_json_.back();
+    }
+    auto snapshots = ParseMapSnapshots(previous + "]", "previous");
+    ASSERT_TRUE(snapshots.ok()) << snapshots.status().message();
+    html_options.previous = std::move(snapshots).value();
+    html_ = JourneyMapsToHtml(analysis.maps, *analysis.model, html_options);
     json_.clear();
     for (const JourneyMap& m : analysis.maps) json_.push_back(JourneyMapToJson(m));
     std::ofstream(dir_ / "map.html", std::ios::binary) << html_;
@@ -81,11 +101,26 @@ class HtmlMapInChromium : public ::testing::Test {
         " --disable-background-networking --disable-component-update --disable-sync"
         " --enable-logging=stderr --v=0 --user-data-dir=" +
         (dir_ / "profile").string();
-    cmd = chromium + " --dump-dom file://" + (dir_ / "map.html").string() + " > " +
-          (dir_ / "dom.html").string() + " 2> " + (dir_ / "chromium.log").string();
+    // Chromium's network log records every request its network stack starts (also the
+    // browser's own background ones, told apart below by the page's network isolation key).
+    const std::string net_log = " --net-log-capture-mode=Everything --log-net-log=";
+    cmd = chromium + net_log + (dir_ / "net.json").string() + " --dump-dom file://" +
+          (dir_ / "map.html").string() + " > " + (dir_ / "dom.html").string() + " 2> " +
+          (dir_ / "chromium.log").string();
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << ReadFile(dir_ / "chromium.log");
     dom_ = ReadFile(dir_ / "dom.html");
     log_ = ReadFile(dir_ / "chromium.log");
+    net_log_ = ReadFile(dir_ / "net.json");
+    // The control: a page that does make a request (to a TEST-NET-1 address: nothing answers,
+    // no DNS), so the check below is known to see page requests.
+    std::ofstream(dir_ / "control.html", std::ios::binary)
+        << "<!DOCTYPE html><html><body><img src=\"http://192.0.2.1/jk-control.png\"></body></html>";
+    fs::remove_all(dir_ / "profile");
+    fs::create_directories(dir_ / "profile");
+    cmd = chromium + net_log + (dir_ / "control-net.json").string() + " --dump-dom file://" +
+          (dir_ / "control.html").string() + " > /dev/null 2> " + (dir_ / "control.log").string();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << ReadFile(dir_ / "control.log");
+    control_net_log_ = ReadFile(dir_ / "control-net.json");
     fs::remove_all(dir_ / "profile");
     fs::create_directories(dir_ / "profile");
     cmd = chromium +
@@ -115,9 +150,39 @@ class HtmlMapInChromium : public ::testing::Test {
     return dom.substr(start, end - start);
   }
 
+  // The URLs of the requests a page loaded from file:// started, from a Chromium net log
+  // (URL_REQUEST_START_JOB events whose network isolation key is the file:// page, or whose
+  // initiator is the page's opaque origin). The browser's own background requests (component
+  // updates and the like, which a fresh profile may start) carry other keys and are not the
+  // page's. The file itself is read without the network stack and never appears.
+  static std::vector<std::string> PageRequests(const std::string& log) {
+    std::vector<std::string> urls;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    EXPECT_EQ(parser.parse(log).get(root), simdjson::SUCCESS) << "net log is not JSON";
+    if (log.empty()) return urls;
+    int64_t start_job = -1;
+    EXPECT_EQ(root["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].get(start_job),
+              simdjson::SUCCESS);
+    simdjson::dom::array events;
+    EXPECT_EQ(root["events"].get(events), simdjson::SUCCESS);
+    for (simdjson::dom::element e : events) {
+      int64_t type = 0;
+      std::string_view url, key, initiator;
+      if (e["type"].get(type) != simdjson::SUCCESS || type != start_job) continue;
+      if (e["params"]["url"].get(url) != simdjson::SUCCESS) continue;
+      if (e["params"]["network_isolation_key"].get(key) != simdjson::SUCCESS) key = {};
+      if (e["params"]["initiator"].get(initiator) != simdjson::SUCCESS) initiator = {};
+      if (key.find("file://") != std::string_view::npos || initiator == "null") {
+        urls.emplace_back(url);
+      }
+    }
+    return urls;
+  }
+
   static inline fs::path dir_;
-  static inline std::string html_, dom_, log_;
-  static inline std::vector<std::string> json_;
+  static inline std::string html_, dom_, log_, net_log_, control_net_log_;
+  static inline std::vector<std::string> json_, previous_json_;
 };
 
 TEST_F(HtmlMapInChromium, LoadsRunsItsScriptWithoutConsoleErrorsOrRequests) {
@@ -129,6 +194,51 @@ TEST_F(HtmlMapInChromium, LoadsRunsItsScriptWithoutConsoleErrorsOrRequests) {
   EXPECT_EQ(html_.find("http://"), std::string::npos);
   EXPECT_EQ(html_.find("https://"), std::string::npos);
   EXPECT_GT(fs::file_size(dir_ / "map.png"), 20'000u);
+}
+
+TEST_F(HtmlMapInChromium, MakesNoNetworkRequestAsChromiumsNetLogShows) {
+  // The control page's one request is seen, so an empty list below means no request.
+  EXPECT_EQ(PageRequests(control_net_log_),
+            std::vector<std::string>{"http://192.0.2.1/jk-control.png"});
+  ASSERT_FALSE(net_log_.empty());
+  EXPECT_EQ(PageRequests(net_log_), std::vector<std::string>{});
+}
+
+TEST_F(HtmlMapInChromium, ShowsTheChangeSinceThePreviousMap) {
+  std::string_view section = FirstSection();
+  ASSERT_FALSE(section.empty());
+  simdjson::dom::parser now_parser, before_parser;
+  simdjson::dom::element now, before;
+  ASSERT_EQ(now_parser.parse(json_[0]).get(now), simdjson::SUCCESS);
+  ASSERT_EQ(before_parser.parse(previous_json_[0]).get(before), simdjson::SUCCESS);
+  simdjson::dom::array stages = now["stages"], old_stages = before["stages"];
+  ASSERT_EQ(stages.size(), old_stages.size());
+  EXPECT_EQ(CountOf(section, "<div class=\"cell lane-change\""), stages.size());
+  bool any_change = false;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    std::string id{std::string_view(stages.at(i)["id"])};
+    int64_t delta =
+        int64_t(uint64_t(stages.at(i)["reached"])) - int64_t(uint64_t(old_stages.at(i)["reached"]));
+    any_change = any_change || delta != 0;
+    EXPECT_NE(section.find("<div class=\"cell lane-change\" data-stage=\"" + id +
+                           "\" data-delta-reached=\"" + std::to_string(delta) + "\""),
+              std::string::npos)
+        << id;
+  }
+  EXPECT_TRUE(any_change) << "two weeks more data should change some reach";
+  // Pain points new since then: (type, stage) pairs not in the previous map.
+  size_t added = 0;
+  for (simdjson::dom::element p : simdjson::dom::array(now["pain_points"])) {
+    bool had = false;
+    for (simdjson::dom::element q : simdjson::dom::array(before["pain_points"])) {
+      had = had || (std::string_view(p["type"]) == std::string_view(q["type"]) &&
+                    std::string_view(p["stage_id"]) == std::string_view(q["stage_id"]));
+    }
+    added += had ? 0 : 1;
+  }
+  EXPECT_NE(section.find("data-new-pain-points=\"" + std::to_string(added) + "\""),
+            std::string::npos);
+  EXPECT_EQ(CountOf(section, "class=\"badge-new\""), added);
 }
 
 TEST_F(HtmlMapInChromium, OneColumnPerStageOneEmotionPointPerStageWithDataNumbersMatchJson) {

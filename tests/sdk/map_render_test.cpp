@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,133 @@ TEST_F(MapRender, EmbeddedJsonParsesAndEqualsTheJsonOfEachMap) {
   std::string_view name;
   ASSERT_EQ(array.at(1)["segment"]["name"].get(name), simdjson::SUCCESS);
   EXPECT_EQ(name, "Meta </script><!-- first");
+}
+
+TEST_F(MapRender, ParseMapSnapshotsReadsAnObjectAnArrayAndNdjson) {
+  const std::string a = JourneyMapToJson(maps_[0]), b = JourneyMapToJson(maps_[1]);
+  auto one = ParseMapSnapshots(a, "old.json");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_EQ(one->size(), 1u);
+  const MapSnapshot& s = (*one)[0];
+  EXPECT_EQ(s.segment_id, "all");
+  EXPECT_EQ(s.people, maps_[0].people);
+  ASSERT_EQ(s.stages.size(), maps_[0].stages.size());
+  EXPECT_EQ(s.stages[0].id, "awareness");
+  EXPECT_EQ(s.stages[0].reached, maps_[0].stages[0].row.reached);
+  EXPECT_EQ(s.stages[0].conversion_rate, maps_[0].stages[0].row.conversion_rate);
+  EXPECT_EQ(s.stages[1].sentiment_mean, std::optional<double>(0.5));  // AddEmotion
+  EXPECT_FALSE(s.stages[0].sentiment_mean.has_value());
+  EXPECT_FALSE(s.stages[3].conversion_rate.has_value());  // the last stage
+  auto array = ParseMapSnapshots("[" + a + "," + b + "]", "page.json");
+  ASSERT_TRUE(array.ok()) << array.status().message();
+  ASSERT_EQ(array->size(), 2u);
+  EXPECT_EQ((*array)[1].segment_id, "meta");
+  auto lines = ParseMapSnapshots(a + "\n" + b + "\n", "journey_maps.ndjson");
+  ASSERT_TRUE(lines.ok()) << lines.status().message();
+  EXPECT_EQ(lines->size(), 2u);
+  struct Case {
+    std::string text;
+    const char* message;
+  } cases[] = {
+      {"not json", "old.json: not valid JSON"},
+      {R"({"a": 1})", "old.json: map 1: segment.id missing"},
+      {R"({"segment": {"id": "all"}})", "old.json: map 1: stages missing"},
+      {"[" + a + ", 3]", "old.json: map 2: not a JSON object"},
+      {"", "old.json: no journey map in it"},
+  };
+  for (const Case& c : cases) {
+    auto bad = ParseMapSnapshots(c.text, "old.json");
+    ASSERT_FALSE(bad.ok()) << c.text;
+    EXPECT_NE(bad.status().message().find(c.message), std::string::npos) << bad.status().message();
+  }
+}
+
+TEST_F(MapRender, HtmlShowsTheChangeSinceThePreviousMap) {
+  // Without a previous map: no change lane.
+  std::string plain = JourneyMapsToHtml(maps_, fixture_.model, {});
+  EXPECT_EQ(CountOf(plain, "class=\"cell lane-change"), 0u);
+  EXPECT_EQ(CountOf(plain, "class=\"change"), 0u);
+  // The previous "all" map: awareness reached 2 fewer, consideration's emotion +0.25 lower
+  // (+0.25 then, +0.5 now), 3 people fewer overall; a decision drop-off that is gone now. The
+  // current map has a slow transition at consideration that is new.
+  auto prev = ParseMapSnapshots(JourneyMapToJson(maps_[0]), "old.json");
+  ASSERT_TRUE(prev.ok());
+  MapSnapshot& p = (*prev)[0];
+  p.people -= 3;
+  p.stages[0].reached -= 2;
+  p.stages[1].sentiment_mean = 0.25;
+  p.pain_points = {{"drop_off", "decision", "many dropped off at Decision"}};
+  PainPoint slow;
+  slow.type = PainPointType::kSlowTransition;
+  slow.stage_id = "consideration";
+  slow.stage_name = "Consideration";
+  slow.rank = 1;
+  slow.summary = "slow";
+  maps_[0].pain_points = {slow};
+  HtmlOptions options;
+  options.previous = *prev;
+  std::string html = JourneyMapsToHtml(maps_, fixture_.model, options);
+  // One change cell per stage of the "all" map; the "meta" map has no previous map.
+  EXPECT_EQ(CountOf(html, "<div class=\"cell lane-change\""), maps_[0].stages.size());
+  EXPECT_NE(html.find("<div class=\"cell lane-change\" data-stage=\"awareness\" "
+                      "data-delta-reached=\"2\""),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("data-stage=\"decision\" data-delta-reached=\"0\""), std::string::npos);
+  EXPECT_NE(html.find("data-delta-sentiment=\"0.25\""), std::string::npos);
+  EXPECT_NE(html.find("emotion <span class=\"delta better\">+0.25</span>"), std::string::npos);
+  EXPECT_NE(html.find("data-previous-people=\"" + std::to_string(maps_[0].people - 3) +
+                      "\" data-delta-people=\"3\" data-new-pain-points=\"1\" "
+                      "data-gone-pain-points=\"1\""),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<span class=\"pain-new\">#1 slow_transition at Consideration</span>"),
+            std::string::npos);
+  EXPECT_NE(
+      html.find("<span class=\"pain-gone\" title=\"many dropped off at Decision\">drop_off at "
+                "decision</span>"),
+      std::string::npos);
+  EXPECT_EQ(CountOf(html, "class=\"badge-new\""), 1u);
+  EXPECT_EQ(CountOf(html, "No previous map of this segment"), 1u);  // "meta"
+}
+
+TEST_F(MapRender, KpisShowRevenueAndEmailRates) {
+  JourneyMap& map = maps_[0];
+  map.loyalty = Loyalty{};
+  map.loyalty->revenue.buyers = 2;
+  map.loyalty->revenue.orders = 4;
+  map.loyalty->revenue.valued_orders = 3;
+  map.loyalty->revenue.revenue = 1800;
+  map.loyalty->revenue.revenue_per_buyer = 900;
+  map.loyalty->revenue.average_order_value = 600;
+  std::string html = JourneyMapsToHtml(maps_, fixture_.model, {});
+  EXPECT_NE(html.find("Revenue<b>1,800</b>"), std::string::npos);
+  EXPECT_NE(html.find("Revenue per buyer<b>900</b><span class=\"n\">2 buyers</span>"),
+            std::string::npos);
+  EXPECT_NE(html.find("Average order value<b>600</b><span class=\"n\">3 orders</span>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("E-mail open rate"), std::string::npos);  // no e-mail analysis
+  map.email = EmailEngagement{};
+  EXPECT_NE(JourneyMapsToHtml(maps_, fixture_.model, {}).find("no e-mail events"),
+            std::string::npos);
+  EmailEngagementRow& t = map.email->total;
+  t.sent = 4;
+  t.delivered = 3;
+  t.opened = 2;
+  t.clicked = 1;
+  t.open_rate = 2.0 / 3.0;
+  t.click_rate = 1.0 / 3.0;
+  t.click_to_open_rate = 0.5;
+  t.bounce_rate = 0.25;
+  t.unsubscribe_rate = 1.0 / 3.0;
+  t.provenance.events = 9;
+  html = JourneyMapsToHtml(maps_, fixture_.model, {});
+  EXPECT_NE(html.find("E-mail open rate<b>66.7%</b><span class=\"n\">3 delivered</span>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("Click-to-open<b>50.0%</b><span class=\"n\">2 openers</span>"),
+            std::string::npos);
+  EXPECT_NE(html.find("Bounce rate<b>25.0%</b><span class=\"n\">4 sent</span>"), std::string::npos);
 }
 
 TEST_F(MapRender, Markdown) {
