@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
+
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
@@ -20,6 +23,49 @@ std::optional<double> NonNegativeNumber(const KeyValues& properties, std::string
     return std::nullopt;
   }
   return v;
+}
+
+// Distinct rule inputs cached per store; beyond this (e.g. rules on unique URLs) the rules run
+// per event again.
+constexpr size_t kMaxCachedRuleInputs = size_t{1} << 16;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(internal::AsciiLower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void AddKey(std::vector<std::string>& keys, std::string_view key) {
+  std::string lower = Lower(key);
+  if (std::find(keys.begin(), keys.end(), lower) == keys.end()) keys.push_back(std::move(lower));
+}
+
+template <typename T>
+void AppendRaw(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+void AppendField(std::string& out, char tag, uint32_t index, std::string_view value) {
+  out.push_back(tag);
+  AppendRaw(out, index);
+  AppendRaw(out, static_cast<uint32_t>(value.size()));
+  out.append(value);
+}
+
+// Appends the pairs whose key is one of `keys` (ignoring case), tagged with the key's index.
+void AppendMatchingPairs(std::string& out, char tag, const std::vector<std::string>& keys,
+                         const KeyValues& pairs) {
+  if (keys.empty()) return;
+  for (const auto& [k, v] : pairs) {
+    for (size_t j = 0; j < keys.size(); ++j) {
+      if (internal::EqualsIgnoreCase(k, keys[j])) {
+        AppendField(out, tag, static_cast<uint32_t>(j), v);
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -47,13 +93,14 @@ void EventStore::Append(const Event& event) {
   } else {
     source_id = static_cast<uint16_t>(it - source_names_.begin());
   }
-  uint16_t tp = model_->ResolveTouchpoint(event);
+  const uint32_t action = strings_.Intern(event.action);
+  const uint64_t rules = EvaluateRules(event, source_id, action);
   time_us_.push_back(event.time_us);
   source_.push_back(source_id);
-  action_.push_back(strings_.Intern(event.action));
-  touchpoint_.push_back(tp);
-  stage_.push_back(model_->AssignStage(event, tp));
-  segment_matches_.push_back(model_->SegmentMatches(event, tp));
+  action_.push_back(action);
+  touchpoint_.push_back(static_cast<uint16_t>(rules));
+  stage_.push_back(static_cast<uint8_t>(rules >> 16));
+  segment_matches_.push_back(static_cast<uint32_t>(rules >> 32));
   std::string key;
   for (const auto& [kind, value] : event.identities) {
     key.assign(kind);
@@ -85,6 +132,58 @@ void EventStore::Append(const Event& event) {
   }
 }
 
+void EventStore::CompileRules() {
+  const JourneyModel& m = *model_;
+  rules_ = RuleMemo();
+  rules_.compiled = true;
+  rules_.touchpoints = m.touchpoints().size();
+  rules_.stages = m.stages().size();
+  rules_.segments = m.segments().size();
+  auto scan = [&](const Rule& rule) {
+    for (const Condition& c : rule) {
+      if (!c.url_contains.empty()) rules_.url = true;
+      for (const auto& [key, values] : c.hints) AddKey(rules_.hint_keys, key);
+      for (const auto& [key, values] : c.properties) AddKey(rules_.property_keys, key);
+    }
+  };
+  for (const Touchpoint& t : m.touchpoints()) scan(t.when);
+  for (const Stage& s : m.stages()) scan(s.when);
+  for (const Segment& s : m.segments()) scan(s.when);
+}
+
+uint64_t EventStore::EvaluateRules(const Event& event, uint16_t source_id, uint32_t action) {
+  const JourneyModel& m = *model_;
+  if (!rules_.compiled || rules_.touchpoints != m.touchpoints().size() ||
+      rules_.stages != m.stages().size() || rules_.segments != m.segments().size()) {
+    CompileRules();  // first event, or definitions were added to the model since
+  }
+  // The key: everything the rules read of the event. Source and action are the store's ids of
+  // the exact strings; hint and property values are copied (byte-exact, length-prefixed).
+  std::string& key = rules_.key;
+  key.clear();
+  AppendRaw(key, source_id);
+  AppendRaw(key, action);
+  if (rules_.url) {
+    const std::string* url = FindValue(event.hints, "url");
+    if (url == nullptr) {
+      key.push_back('-');
+    } else {
+      AppendField(key, 'U', 0, *url);
+    }
+  }
+  AppendMatchingPairs(key, 'H', rules_.hint_keys, event.hints);
+  AppendMatchingPairs(key, 'P', rules_.property_keys, event.properties);
+  auto it = rules_.results.find(std::string_view(key));
+  if (it != rules_.results.end()) return it->second;
+
+  const uint16_t tp = m.ResolveTouchpoint(event);
+  const uint8_t stage = m.AssignStage(event, tp);
+  const uint32_t segments = m.SegmentMatches(event, tp);
+  const uint64_t result = uint64_t{tp} | uint64_t{stage} << 16 | uint64_t{segments} << 32;
+  if (rules_.results.size() < kMaxCachedRuleInputs) rules_.results.emplace(key, result);
+  return result;
+}
+
 std::optional<double> EventStore::Lookup(const Sparse& s, size_t i) {
   auto it = std::lower_bound(s.index.begin(), s.index.end(), static_cast<uint32_t>(i));
   if (it == s.index.end() || *it != i) return std::nullopt;
@@ -110,7 +209,8 @@ size_t EventStore::memory_bytes() const {
          bytes(ratings_.value) + bytes(sentiments_.index) + bytes(sentiments_.value) +
          bytes(texts_.index) + bytes(texts_.id) + bytes(campaigns_.index) + bytes(campaigns_.id) +
          bytes(page_loads_.index) + bytes(page_loads_.value) + bytes(reply_delays_.index) +
-         bytes(reply_delays_.value) + strings_.bytes_used();
+         bytes(reply_delays_.value) + strings_.bytes_used() +
+         rules_.results.size() * (rules_.key.capacity() + 2 * sizeof(void*) + sizeof(uint64_t));
 }
 
 }  // namespace journeykit

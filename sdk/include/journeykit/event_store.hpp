@@ -15,9 +15,12 @@
 #include <journeykit/string_pool.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace journeykit {
@@ -84,6 +87,26 @@ class EventStore {
   static void Put(Sparse& s, size_t i, double v);
   static uint32_t LookupId(const SparseIds& s, size_t i);
 
+  // The model's rules depend only on a few fields of an event (source, action, the hints and
+  // properties the rules name, the "url" hint): their results are cached per distinct content
+  // of those fields, so an event whose fields were seen before costs one hash lookup instead of
+  // every rule's string comparisons. Exact: the cached value is what the rules returned.
+  struct RuleMemo {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    bool compiled = false;
+    size_t touchpoints = 0, stages = 0, segments = 0;  // model sizes when compiled
+    bool url = false;                                  // some rule tests url_contains
+    std::vector<std::string> hint_keys;                // lower-cased hint keys the rules test
+    std::vector<std::string> property_keys;            // lower-cased property keys
+    std::string key;                                   // scratch
+    std::unordered_map<std::string, uint64_t, Hash, std::equal_to<>> results;
+  };
+  void CompileRules();
+  uint64_t EvaluateRules(const Event& event, uint16_t source_id, uint32_t action);
+
   const JourneyModel* model_;
   StringPool strings_;
   std::vector<uint32_t> source_names_;  // source id -> string id
@@ -97,6 +120,7 @@ class EventStore {
   std::vector<IdentityRef> identities_;
   Sparse values_, ratings_, sentiments_, page_loads_, reply_delays_;
   SparseIds texts_, campaigns_;
+  RuleMemo rules_;
 };
 
 }  // namespace journeykit

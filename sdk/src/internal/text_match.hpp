@@ -14,17 +14,27 @@
 
 namespace journeykit::internal {
 
+// ASCII case folding. JourneyKit never calls setlocale, so the process runs in the "C" locale,
+// where std::tolower maps exactly 'A'..'Z' to 'a'..'z' and leaves every other byte alone (UTF-8
+// continuation bytes included); this is the same mapping without a call per byte.
+constexpr unsigned char AsciiLower(unsigned char c) {
+  return static_cast<unsigned char>(c - 'A') < 26 ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
+}
+
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto x = static_cast<unsigned char>(a[i]);
+    auto y = static_cast<unsigned char>(b[i]);
+    if (x != y && AsciiLower(x) != AsciiLower(y)) return false;
+  }
+  return true;
 }
 
 inline bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(
-      haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-      [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+  auto it =
+      std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                  [](unsigned char x, unsigned char y) { return AsciiLower(x) == AsciiLower(y); });
   return it != haystack.end();
 }
 
