@@ -3,6 +3,7 @@
 
 #include <journeykit/config_spec.hpp>
 
+#include "internal/http_engine.hpp"
 #include "internal/json_writer.hpp"
 #include "internal/plugin_instance.hpp"
 
@@ -11,6 +12,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/filesystem.hpp>
+
+#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
@@ -68,6 +71,14 @@ struct Pipeline::Impl {
   std::unique_ptr<RunContext> run;  // of the current run, for progress()
   std::mutex run_mutex;
   std::atomic<size_t> sources_done{0};
+  std::once_flag http_once;
+  std::unique_ptr<internal::HttpEngine> http_engine;  // one event loop for every request
+
+  internal::HttpEngine* Http() {
+    std::call_once(http_once,
+                   [this] { http_engine = std::make_unique<internal::HttpEngine>(spec.http); });
+    return http_engine.get();
+  }
 
   void Log(LogLevel level, const std::string& message) const {
     std::string text = Redact(message, secrets);
@@ -87,6 +98,7 @@ struct Pipeline::Impl {
     ctx->log = [this](LogLevel level, const std::string& m) { Log(level, m); };
     ctx->base_dir = spec.base_dir;
     ctx->dead_letter_dir = spec.dead_letter_dir;
+    ctx->http = [this] { return Http(); };
     return ctx;
   }
 
@@ -169,7 +181,21 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
     JK_ASSIGN_OR_RETURN(std::string validated,
                         ValidateConfig(info->config, config_json, p + ": config", &warnings));
     for (const auto& w : warnings) impl->Log(LogLevel::kWarn, w);
-    return SubstituteEnvironment(validated, p + ": config", &impl->secrets);
+    JK_ASSIGN_OR_RETURN(std::string resolved,
+                        SubstituteEnvironment(validated, p + ": config", &impl->secrets));
+    // Secret fields written literally in the file are redacted too (and warned about by
+    // ValidateConfig): only their values, never the field names.
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(resolved).get(root) == simdjson::SUCCESS) {
+      for (const auto& f : info->config) {
+        std::string_view v;
+        if (f.secret && root[f.key].get_string().get(v) == simdjson::SUCCESS && v.size() >= 3) {
+          impl->secrets.emplace_back(v);
+        }
+      }
+    }
+    return resolved;
   };
   for (size_t i = 0; i < spec.sources.size(); ++i) {
     const SourceSpec& s = spec.sources[i];
@@ -194,10 +220,12 @@ Result<std::vector<std::string>> Pipeline::Check() {
   ctx.log = [this](LogLevel level, const std::string& m) { impl_->Log(level, m); };
   ctx.base_dir = impl_->spec.base_dir;
   ctx.dead_letter_dir = impl_->spec.dead_letter_dir;
+  ctx.http = [this] { return impl_->Http(); };
   bool all_ok = true;
   auto check_one = [&](const std::string& name, const std::string& plugin,
-                       const std::string& config) {
+                       const std::string& config, const HttpSettings& http) {
     PluginInstance inst(impl_->registry.Library(plugin), name, &ctx, BadRecordPolicy::kFail);
+    inst.SetHttp(http);
     Status s = inst.Create(config);
     if (s.ok()) s = inst.Check();
     all_ok = all_ok && s.ok();
@@ -205,11 +233,12 @@ Result<std::vector<std::string>> Pipeline::Check() {
                     (s.ok() ? "" : ": " + s.message()));
   };
   for (size_t i = 0; i < impl_->spec.sources.size(); ++i) {
-    check_one(impl_->spec.sources[i].name, impl_->spec.sources[i].plugin, impl_->source_configs[i]);
+    check_one(impl_->spec.sources[i].name, impl_->spec.sources[i].plugin, impl_->source_configs[i],
+              impl_->spec.sources[i].http);
   }
   for (size_t i = 0; i < impl_->spec.connectors.size(); ++i) {
     check_one(impl_->spec.connectors[i].name, impl_->spec.connectors[i].plugin,
-              impl_->connector_configs[i]);
+              impl_->connector_configs[i], impl_->spec.connectors[i].http);
   }
   if (!all_ok) {
     std::string joined;
@@ -354,6 +383,7 @@ Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& a
       return std::find(c.receives.begin(), c.receives.end(), what) != c.receives.end();
     };
     PluginInstance inst(registry.Library(c.plugin), c.name, run.get(), BadRecordPolicy::kFail);
+    inst.SetHttp(c.http);
     JK_RETURN_IF_ERROR(inst.Create(connector_configs[ci]));
     std::vector<std::string> keys, jsons;
     std::string type;
@@ -444,6 +474,7 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
   {
     std::lock_guard lock(impl_->run_mutex);
     impl_->run = impl_->MakeRunContext(store.get());
+    impl_->run->http_mode = options.http_mode;
   }
   RunContext* run = impl_->run.get();
 
@@ -454,6 +485,7 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
       instances.push_back(
           std::make_unique<PluginInstance>(impl_->registry.Library(sources[i].plugin),
                                            sources[i].name, run, sources[i].on_bad_record));
+      instances.back()->SetHttp(sources[i].http);
     }
     size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
     threads = std::min(threads, sources.size());

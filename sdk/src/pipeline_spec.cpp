@@ -46,6 +46,55 @@ Status CheckName(const std::string& name, const std::string& path) {
   return Status::Ok();
 }
 
+// Applies an "http" object (pipeline-wide or one source's) onto `out`. `cassette_root`
+// receives the pipeline-level cassette_dir (a folder with one sub-folder per source).
+Status ParseHttp(const element& e, const std::string& path, const std::string& base_dir,
+                 HttpSettings& out, std::string* cassette_root) {
+  JK_ASSIGN_OR_RETURN(object o, AsObject(e, path));
+  JK_RETURN_IF_ERROR(
+      CheckKeys(o, path,
+                {"mode", "cassette_dir", "ca_bundle", "connect_timeout_ms", "attempt_timeout_ms",
+                 "max_attempts", "time_budget_ms", "backoff_base_ms", "backoff_max_ms"}));
+  element v;
+  if (o.at_key("mode").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string m, AsString(v, path + ".mode"));
+    if (m == "live") {
+      out.mode = HttpMode::kLive;
+    } else if (m == "record") {
+      out.mode = HttpMode::kRecord;
+    } else if (m == "replay") {
+      out.mode = HttpMode::kReplay;
+    } else {
+      return InvalidArgument(path + ".mode: '" + m + "' is not one of: live, record, replay");
+    }
+  }
+  if (o.at_key("cassette_dir").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string d, AsString(v, path + ".cassette_dir"));
+    (cassette_root != nullptr ? *cassette_root : out.cassette_dir) = ResolvePath(base_dir, d);
+  }
+  if (o.at_key("ca_bundle").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string d, AsString(v, path + ".ca_bundle"));
+    out.ca_bundle = ResolvePath(base_dir, d);
+  }
+  auto number = [&](std::string_view key, uint32_t& field, uint32_t min) -> Status {
+    if (o.at_key(key).get(v) != simdjson::SUCCESS) return Status::Ok();
+    int64_t n = 0;
+    if (v.get_int64().get(n) != simdjson::SUCCESS || n < min || n > 86400000) {
+      return InvalidArgument(path + "." + std::string(key) + ": expected an integer from " +
+                             std::to_string(min) + " to 86400000");
+    }
+    field = static_cast<uint32_t>(n);
+    return Status::Ok();
+  };
+  JK_RETURN_IF_ERROR(number("connect_timeout_ms", out.connect_timeout_ms, 1));
+  JK_RETURN_IF_ERROR(number("attempt_timeout_ms", out.attempt_timeout_ms, 1));
+  JK_RETURN_IF_ERROR(number("max_attempts", out.max_attempts, 1));
+  JK_RETURN_IF_ERROR(number("time_budget_ms", out.time_budget_ms, 1));
+  JK_RETURN_IF_ERROR(number("backoff_base_ms", out.backoff_base_ms, 0));
+  JK_RETURN_IF_ERROR(number("backoff_max_ms", out.backoff_max_ms, 0));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PipelineSpec> PipelineSpec::Load(const std::string& path) {
@@ -68,10 +117,10 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
     return InvalidArgument(path + ": not valid JSON (" + simdjson::error_message(err) + ")");
   }
   JK_ASSIGN_OR_RETURN(object o, AsObject(root, path));
-  JK_RETURN_IF_ERROR(
-      CheckKeys(o, path,
-                {"version", "plugin_paths", "state", "on_bad_record", "dead_letter_dir", "identity",
-                 "sources", "model", "analyses", "audiences", "connectors", "description"}));
+  JK_RETURN_IF_ERROR(CheckKeys(
+      o, path,
+      {"version", "plugin_paths", "state", "on_bad_record", "dead_letter_dir", "identity", "http",
+       "sources", "model", "analyses", "audiences", "connectors", "description"}));
   element e;
   if (o.at_key("version").get(e) == simdjson::SUCCESS) {
     int64_t version = 0;
@@ -115,6 +164,10 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
                           AsStringList(b, path + ".identity.blocked_values"));
     }
   }
+  std::string cassette_root = ResolvePath(spec.base_dir, "cassettes");
+  if (o.at_key("http").get(e) == simdjson::SUCCESS) {
+    JK_RETURN_IF_ERROR(ParseHttp(e, path + ".http", spec.base_dir, spec.http, &cassette_root));
+  }
   if (o.at_key("model").get(e) != simdjson::SUCCESS) {
     return InvalidArgument(path + ".model: missing (the stages, touchpoints and segments)");
   }
@@ -145,9 +198,10 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
       std::string p = base + "[" + std::to_string(i++) + "]";
       JK_ASSIGN_OR_RETURN(object inst, AsObject(item, p));
       if (is_source) {
-        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "on_bad_record"}));
+        JK_RETURN_IF_ERROR(
+            CheckKeys(inst, p, {"name", "plugin", "config", "on_bad_record", "http"}));
       } else {
-        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "receives"}));
+        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "receives", "http"}));
       }
       element v;
       std::string name, plugin, config = "{}";
@@ -167,9 +221,13 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
         config = simdjson::minify(v);
       }
       if (is_source) {
-        SourceSpec s{name, plugin, config, default_policy};
+        SourceSpec s{name, plugin, config, default_policy, spec.http};
         if (inst.at_key("on_bad_record").get(v) == simdjson::SUCCESS) {
           JK_ASSIGN_OR_RETURN(s.on_bad_record, ParsePolicy(v, p + ".on_bad_record"));
+        }
+        s.http.cassette_dir = (boost::filesystem::path(cassette_root) / name).string();
+        if (inst.at_key("http").get(v) == simdjson::SUCCESS) {
+          JK_RETURN_IF_ERROR(ParseHttp(v, p + ".http", spec.base_dir, s.http, nullptr));
         }
         spec.sources.push_back(std::move(s));
       } else {
@@ -182,6 +240,11 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
                                      "' is not one of: events, journeys, stage_table, journey_map");
             }
           }
+        }
+        c.http = spec.http;
+        c.http.cassette_dir = (boost::filesystem::path(cassette_root) / name).string();
+        if (inst.at_key("http").get(v) == simdjson::SUCCESS) {
+          JK_RETURN_IF_ERROR(ParseHttp(v, p + ".http", spec.base_dir, c.http, nullptr));
         }
         spec.connectors.push_back(std::move(c));
       }

@@ -4,6 +4,7 @@
 #include <journeykit/config_spec.hpp>
 #include <journeykit/hashing.hpp>
 
+#include "internal/http_engine.hpp"
 #include "internal/json_writer.hpp"
 
 #include <boost/filesystem.hpp>
@@ -48,6 +49,8 @@ PluginInstance::PluginInstance(std::shared_ptr<PluginLibrary> library, std::stri
   api_.checkpoint = &CheckpointThunk;
   api_.bad_record = &BadRecordThunk;
   api_.progress = &ProgressThunk;
+  api_.http_send = &HttpSendThunk;
+  api_.add_secret = &AddSecretThunk;
   api_.base_dir = jk_str{run_->base_dir.data(), run_->base_dir.size()};
   api_.instance_name = jk_str{name_.data(), name_.size()};
   report_.name = name_;
@@ -58,26 +61,96 @@ PluginInstance::~PluginInstance() {
   if (instance_ != nullptr) library_->descriptor->destroy(instance_);
 }
 
+std::vector<std::string> PluginInstance::Secrets() const {
+  std::vector<std::string> all = *run_->secrets;
+  all.insert(all.end(), own_secrets_.begin(), own_secrets_.end());
+  return all;
+}
+
+void PluginInstance::AddSecretThunk(void* ctx, jk_str value) {
+  if (value.data != nullptr && value.size > 0) Self(ctx)->own_secrets_.emplace_back(Str(value));
+}
+
+int32_t PluginInstance::HttpSendThunk(void* ctx, const jk_http_request* requests, size_t count,
+                                      jk_http_sink sink, void* sink_ctx) {
+  return Self(ctx)->HttpSend(requests, count, sink, sink_ctx);
+}
+
+int32_t PluginInstance::HttpSend(const jk_http_request* requests, size_t count, jk_http_sink sink,
+                                 void* sink_ctx) {
+  HttpEngine* engine = run_->http ? run_->http() : nullptr;
+  if (engine == nullptr) {
+    host_error_ = "HTTP is not available in this run";
+    return JK_ERROR;
+  }
+  HttpSettings settings = http_;
+  if (run_->http_mode) settings.mode = *run_->http_mode;
+  auto cassette = engine->CassetteFor(settings);
+  if (!cassette.ok()) {
+    host_error_ = cassette.status().message();
+    return JK_ERROR;
+  }
+  std::vector<HttpCall> calls(count);
+  for (size_t i = 0; i < count; ++i) {
+    const jk_http_request& r = requests[i];
+    if (r.struct_size < sizeof(jk_http_request)) {
+      host_error_ = "http_send: request " + std::to_string(i) + " has an unknown layout";
+      return JK_ERROR;
+    }
+    HttpCall& c = calls[i];
+    c.method = Str(r.method);
+    c.url = Str(r.url);
+    c.headers = Pairs(r.headers, r.header_count);
+    c.body = Str(r.body);
+    c.budget_key = Str(r.budget_key);
+    c.budget_requests = r.budget_requests;
+    c.budget_interval_ms = r.budget_interval_ms;
+    c.budget_max_concurrent = r.budget_max_concurrent;
+    c.max_attempts = r.max_attempts;
+    c.time_budget_ms = r.time_budget_ms;
+  }
+  HttpRedactor redactor(Secrets());
+  bool finished = engine->Send(
+      std::move(calls), settings, *cassette, redactor, [this] { return run_->cancelled->load(); },
+      [&](size_t index, HttpResult&& result) {
+        std::vector<jk_pair> headers;
+        headers.reserve(result.headers.size());
+        for (const auto& [k, v] : result.headers) {
+          headers.push_back(jk_pair{jk_str{k.data(), k.size()}, jk_str{v.data(), v.size()}});
+        }
+        jk_http_response resp{};
+        resp.struct_size = sizeof resp;
+        resp.status = result.status;
+        resp.headers = headers.data();
+        resp.header_count = headers.size();
+        resp.body = jk_str{result.body.data(), result.body.size()};
+        resp.error = jk_str{result.error.data(), result.error.size()};
+        resp.attempts = result.attempts;
+        sink(sink_ctx, index, &resp);
+      });
+  return finished ? JK_OK : JK_CANCELLED;
+}
+
 void PluginInstance::Log(LogLevel level, const std::string& message) const {
-  if (run_->log) run_->log(level, Redact(name_ + ": " + message, *run_->secrets));
+  if (run_->log) run_->log(level, Redact(name_ + ": " + message, Secrets()));
 }
 
 Status PluginInstance::CallStatus(int32_t rc, const std::string& what) {
   if (!host_error_.empty()) {
     std::string e = std::move(host_error_);
     host_error_.clear();
-    return IoError(Redact(name_ + ": " + e, *run_->secrets));
+    return IoError(Redact(name_ + ": " + e, Secrets()));
   }
   if (!data_error_.empty() && rc != JK_OK) {
     std::string e = std::move(data_error_);
     data_error_.clear();
     error_.clear();
-    return DataError(Redact(name_ + ": " + e, *run_->secrets));
+    return DataError(Redact(name_ + ": " + e, Secrets()));
   }
   if (rc == JK_OK) return Status::Ok();
   std::string message = error_.empty() ? what + " failed without a message" : error_;
   error_.clear();
-  message = Redact(name_ + " (" + library_->info.name + "): " + message, *run_->secrets);
+  message = Redact(name_ + " (" + library_->info.name + "): " + message, Secrets());
   if (rc == JK_CANCELLED) return Cancelled(message);
   return PluginError(message);
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +25,28 @@ namespace journeykit {
 
 enum class BadRecordPolicy { kFail, kDeadLetter };
 
+// How plugin HTTP requests are made (docs/http.md): the pipeline's "http" object, which a
+// source's own "http" object overrides field by field.
+enum class HttpMode { kLive, kRecord, kReplay };
+struct HttpSettings {
+  HttpMode mode = HttpMode::kLive;
+  std::string cassette_dir;  // record/replay; default <pipeline folder>/cassettes/<source>
+  std::string ca_bundle;     // PEM file of trusted CAs; empty: the system's
+  uint32_t connect_timeout_ms = 10000;
+  uint32_t attempt_timeout_ms = 60000;  // one attempt, connect to last byte
+  uint32_t max_attempts = 4;            // default of requests that do not set their own
+  uint32_t time_budget_ms = 120000;     // all attempts and waits of one request
+  uint32_t backoff_base_ms = 500;       // full jitter: uniform(0, min(max, base * 2^n))
+  uint32_t backoff_max_ms = 30000;
+};
+const char* HttpModeName(HttpMode mode);
+
 struct SourceSpec {
   std::string name;
   std::string plugin;
   std::string config_json;  // as written in the file (validated, ${env:} not yet resolved)
   BadRecordPolicy on_bad_record = BadRecordPolicy::kFail;
+  HttpSettings http;  // the pipeline's, with this source's overrides applied
 };
 
 struct ConnectorSpec {
@@ -36,6 +54,7 @@ struct ConnectorSpec {
   std::string plugin;
   std::string config_json;
   std::vector<std::string> receives;  // "events", "journeys", "stage_table"
+  HttpSettings http;
 };
 
 // The parsed pipeline file (docs/pipeline.md).
@@ -46,6 +65,7 @@ struct PipelineSpec {
   std::string state_path;  // resolved; ":memory:" for an in-memory store
   std::string dead_letter_dir;
   IdentityOptions identity;
+  HttpSettings http;  // pipeline-wide defaults
   std::string model_json;
   std::string analyses_json;   // the "analyses" array, or empty
   std::string audiences_json;  // the "audiences" array, or empty
@@ -72,6 +92,8 @@ struct RunOptions {
   bool read_sources = true;   // false: analyse what the state store already holds
   bool write_connectors = true;
   bool handle_signals = false;  // SIGINT/SIGTERM stop the run cleanly (the CLI sets it)
+  // Overrides every source's HTTP mode (the CLI's --http-mode); cassette folders stay.
+  std::optional<HttpMode> http_mode;
 };
 
 struct SourceReport {

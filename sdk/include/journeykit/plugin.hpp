@@ -21,8 +21,10 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -50,6 +52,41 @@ struct Event {
   std::optional<double> value;
   std::optional<double> rating;
   std::optional<double> sentiment;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// An HTTP request as a plugin builds it. The host retries, paces and records it
+// (docs/http.md); see journeykit/http_util.hpp for URL, auth and paging helpers.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+  // Requests naming the same budget key share its limits across every instance of the run.
+  std::string budget_key;
+  uint32_t budget_requests = 0;     // per budget_interval_ms; 0: unlimited
+  uint32_t budget_interval_ms = 0;  //
+  uint32_t budget_max_concurrent = 0;
+  uint32_t max_attempts = 0;    // 0: the pipeline's default
+  uint32_t time_budget_ms = 0;  // 0: the pipeline's default
+};
+
+struct HttpResponse {
+  int status = 0;   // 0: no response (network error, timeout, replay miss)
+  Headers headers;  // names lower-cased
+  std::string body;
+  std::string error;  // empty on success; else method, redacted URL, status, body excerpt
+  uint32_t attempts = 0;
+
+  bool ok() const { return error.empty() && status >= 200 && status < 300; }
+  // First header of that name (names are lower-cased; pass a lower-case name).
+  std::optional<std::string_view> header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return std::string_view(v);
+    }
+    return std::nullopt;
+  }
 };
 
 // The plugin's view of the host: logging, cancellation, emitting events, checkpoints.
@@ -133,6 +170,80 @@ class Host {
       return DataError(std::string(location) + ": " + std::string(reason));
     }
     return Status::Ok();
+  }
+
+  // True when the host offers HTTP (ABI 1.1 and later).
+  bool has_http() const {
+    return api_->struct_size >= offsetof(jk_host_api, add_secret) + sizeof(api_->add_secret) &&
+           api_->http_send != nullptr;
+  }
+
+  // Runs the requests concurrently (within their budgets); `on_response(index, response)`
+  // is called on this thread as each completes. Returns Cancelled when the run is being
+  // stopped, an error when the host has no HTTP; an HTTP error status is not a failure
+  // here — it arrives in the response.
+  Status http(std::span<const HttpRequest> requests,
+              const std::function<void(size_t, HttpResponse&&)>& on_response) const {
+    if (!has_http()) return PluginError("this JourneyKit host is too old for HTTP (ABI < 1.1)");
+    std::vector<jk_http_request> raw(requests.size());
+    std::vector<std::vector<jk_pair>> headers(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const HttpRequest& r = requests[i];
+      for (const auto& [k, v] : r.headers) headers[i].push_back(jk_pair{ToJk(k), ToJk(v)});
+      jk_http_request& q = raw[i];
+      q.struct_size = sizeof(jk_http_request);
+      q.method = ToJk(r.method);
+      q.url = ToJk(r.url);
+      q.headers = headers[i].data();
+      q.header_count = headers[i].size();
+      q.body = ToJk(r.body);
+      q.budget_key = ToJk(r.budget_key);
+      q.budget_requests = r.budget_requests;
+      q.budget_interval_ms = r.budget_interval_ms;
+      q.budget_max_concurrent = r.budget_max_concurrent;
+      q.max_attempts = r.max_attempts;
+      q.time_budget_ms = r.time_budget_ms;
+    }
+    struct Sink {
+      const std::function<void(size_t, HttpResponse&&)>* fn;
+      std::exception_ptr error;
+    } sink{&on_response, nullptr};
+    auto thunk = [](void* ctx, size_t index, const jk_http_response* r) {
+      auto* s = static_cast<Sink*>(ctx);
+      if (s->error) return;
+      HttpResponse out;
+      out.status = r->status;
+      for (size_t h = 0; h < r->header_count; ++h) {
+        out.headers.emplace_back(FromJk(r->headers[h].key), FromJk(r->headers[h].value));
+      }
+      out.body.assign(FromJk(r->body));
+      out.error.assign(FromJk(r->error));
+      out.attempts = r->attempts;
+      try {
+        (*s->fn)(index, std::move(out));
+      } catch (...) {
+        s->error = std::current_exception();  // never unwind through the host
+      }
+    };
+    int32_t rc = api_->http_send(api_->ctx, raw.data(), raw.size(), thunk, &sink);
+    if (sink.error) std::rethrow_exception(sink.error);
+    if (rc == JK_CANCELLED) return Cancelled("stopped while HTTP requests were in flight");
+    if (rc != JK_OK) return PluginError("the host could not run the HTTP requests");
+    return Status::Ok();
+  }
+
+  // One request; the response (which may carry an error status) or Cancelled.
+  Result<HttpResponse> fetch(const HttpRequest& request) const {
+    HttpResponse out;
+    Status s = http(std::span<const HttpRequest>(&request, 1),
+                    [&out](size_t, HttpResponse&& r) { out = std::move(r); });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  // Redacts `value` from every log line, message and cassette from now on.
+  void add_secret(std::string_view value) const {
+    if (has_http() && !value.empty()) api_->add_secret(api_->ctx, ToJk(value));
   }
 
   // Resolves a path from the config against the pipeline file's directory.

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define JK_ABI_MAJOR 1u
-#define JK_ABI_MINOR 0u
+#define JK_ABI_MINOR 1u
 
 /* The one symbol a plugin exports: `const jk_plugin_descriptor* journeykit_plugin_v1(void)`. */
 #define JK_PLUGIN_ENTRY_NAME "journeykit_plugin_v1"
@@ -111,6 +111,46 @@ typedef struct jk_record {
   jk_str json; /* the record, one JSON object */
 } jk_record;
 
+/* ---- HTTP (ABI 1.1) -------------------------------------------------------------------
+ * The host runs every HTTP request of every plugin: TLS verification, timeouts, retries with
+ * backoff, shared rate budgets, secret redaction, record and replay (docs/http.md). */
+
+/* One request. Strings are views valid for the duration of http_send. */
+typedef struct jk_http_request {
+  size_t struct_size;
+  jk_str method; /* "GET", "POST", ... */
+  jk_str url;    /* absolute http(s) URL, query already encoded */
+  const jk_pair* headers;
+  size_t header_count;
+  jk_str body;
+  /* Rate budget shared by every request (of any instance) naming the same key, e.g.
+   * "mailchimp:us6:<account id>". Empty: no budget. The first request to name a key sets
+   * its limits; 0 means unlimited. */
+  jk_str budget_key;
+  uint32_t budget_requests;       /* at most this many requests started ... */
+  uint32_t budget_interval_ms;    /* ... per this interval (e.g. 10 per 1000 ms) */
+  uint32_t budget_max_concurrent; /* connections in flight at once (Mailchimp: 10) */
+  uint32_t max_attempts;          /* 0: the pipeline's default (4) */
+  uint32_t time_budget_ms;        /* all attempts and waits together; 0: default (120 s) */
+} jk_http_request;
+
+/* The final answer to one request, after retries. */
+typedef struct jk_http_response {
+  size_t struct_size;
+  int32_t status;         /* HTTP status; 0 when no response arrived (network error, timeout) */
+  const jk_pair* headers; /* names lower-cased, in arrival order */
+  size_t header_count;
+  jk_str body; /* decompressed */
+  /* Empty on a 1xx-3xx status. Otherwise what went wrong, ready for a message: method,
+   * redacted URL, status or network error, attempts, and a short body excerpt. */
+  jk_str error;
+  uint32_t attempts;
+} jk_http_response;
+
+/* Called once per request, on the thread that called http_send, as each completes.
+ * `index` is the request's position in the array. The response is valid during the call. */
+typedef void (*jk_http_sink)(void* sink_ctx, size_t index, const jk_http_response* response);
+
 /* Services the host offers a plugin instance. The host owns this struct and keeps it
  * alive, unchanged, until destroy() of the instance it was given to has returned.
  * Every call takes `ctx` first. Calls may be made from the thread that called the plugin. */
@@ -142,6 +182,17 @@ typedef struct jk_host_api {
   jk_str base_dir;
   /* Name of this instance in the pipeline (for messages). */
   jk_str instance_name;
+  /* ---- ABI 1.1: check struct_size before use ---- */
+  /* Runs `count` requests concurrently (within their budgets) and returns when every one
+   * has been answered through `sink`. JK_OK: every request got a final response (which may
+   * be an error status: look at response->status / error). JK_CANCELLED: the run is being
+   * stopped; requests still in flight were abandoned and got no sink call. */
+  int32_t (*http_send)(void* ctx, const jk_http_request* requests, size_t count, jk_http_sink sink,
+                       void* sink_ctx);
+  /* Adds a value (e.g. an OAuth access token obtained at run time) to the set redacted from
+   * every log line, error message and recorded cassette. Config fields marked secret are
+   * registered by the host already. */
+  void (*add_secret)(void* ctx, jk_str value);
 } jk_host_api;
 
 typedef void (*jk_stream_sink)(void* sink_ctx, jk_str stream_name);

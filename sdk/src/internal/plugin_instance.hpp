@@ -9,13 +9,17 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace journeykit::internal {
+
+class HttpEngine;
 
 // Shared by every instance of one run.
 struct RunContext {
@@ -25,6 +29,8 @@ struct RunContext {
   LogSink log;
   std::string base_dir;
   std::string dead_letter_dir;
+  std::function<HttpEngine*()> http;  // the pipeline's engine, started on first use
+  std::optional<HttpMode> http_mode;  // RunOptions::http_mode
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> records{0};
@@ -40,6 +46,7 @@ class PluginInstance {
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
 
+  void SetHttp(const HttpSettings& settings) { http_ = settings; }
   Status Create(const std::string& config_json);
   Status Check();
   Result<std::vector<std::string>> Streams();
@@ -61,10 +68,16 @@ class PluginInstance {
   static int32_t CheckpointThunk(void* ctx, jk_str stream, jk_str state);
   static int32_t BadRecordThunk(void* ctx, jk_str location, jk_str reason, jk_str raw);
   static void ProgressThunk(void* ctx, uint64_t bytes, uint64_t records);
+  static int32_t HttpSendThunk(void* ctx, const jk_http_request* requests, size_t count,
+                               jk_http_sink sink, void* sink_ctx);
+  static void AddSecretThunk(void* ctx, jk_str value);
 
   int32_t Emit(std::string_view stream, const jk_event* events, size_t count);
   int32_t Checkpoint(std::string_view stream, std::string_view state);
   int32_t BadRecord(std::string_view location, std::string_view reason, std::string_view raw);
+  int32_t HttpSend(const jk_http_request* requests, size_t count, jk_http_sink sink,
+                   void* sink_ctx);
+  std::vector<std::string> Secrets() const;
   Status CommitPending(const std::string& stream, const std::string* state);
   Status CallStatus(int32_t rc, const std::string& what);
   void Log(LogLevel level, const std::string& message) const;
@@ -84,6 +97,8 @@ class PluginInstance {
   uint64_t last_bytes_ = 0;
   uint64_t last_records_ = 0;
   SourceReport report_;
+  HttpSettings http_;
+  std::vector<std::string> own_secrets_;  // add_secret: e.g. OAuth access tokens
 };
 
 }  // namespace journeykit::internal
