@@ -137,7 +137,7 @@ void PrintFunnels(const JourneyAnalysis& analysis, const std::string& segment) {
 }
 
 int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
-               const std::string& segment, bool verbose) {
+               const std::string& segment, const std::string& http_mode, bool verbose) {
   auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
   if (!pipeline.ok()) return Fail(pipeline.status());
   if (!segment.empty() && segment != "all" &&
@@ -148,6 +148,9 @@ int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
   options.full_refresh = full_refresh;
   options.write_connectors = !no_connectors;
   options.handle_signals = true;
+  if (http_mode == "live") options.http_mode = HttpMode::kLive;
+  if (http_mode == "record") options.http_mode = HttpMode::kRecord;
+  if (http_mode == "replay") options.http_mode = HttpMode::kReplay;
   Result<RunReport> report = [&] {
     ProgressLine progress(**pipeline);
     return pipeline.value()->Run(options);
@@ -388,6 +391,10 @@ int main(int argc, char** argv) {
   run->add_flag("--full-refresh", full_refresh,
                 "Forget stored events and cursors and read everything again");
   run->add_flag("--no-connectors", no_connectors, "Do not deliver to connectors");
+  std::string http_mode;
+  run->add_option("--http-mode", http_mode,
+                  "Override every instance's HTTP mode for this run (docs/http.md)")
+      ->check(CLI::IsMember({"live", "record", "replay"}));
   run->add_option("--segment", segment, "Print only this segment's stage table");
 
   auto* check = app.add_subcommand("check", "Validate the pipeline and run each plugin's check");
@@ -428,7 +435,9 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
   }
-  if (*run) return RunCommand(pipeline_path, full_refresh, no_connectors, segment, verbose);
+  if (*run) {
+    return RunCommand(pipeline_path, full_refresh, no_connectors, segment, http_mode, verbose);
+  }
   if (*check) return CheckCommand(pipeline_path, verbose);
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
   if (*map) {

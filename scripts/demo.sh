@@ -8,6 +8,10 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
 demo=examples/online-school
 ./build/examples/online-school/online-school-generate --out "$demo/data"
+# The Matomo, Mailchimp, Google reviews and Trustpilot sources replay committed cassettes
+# ($demo/cassettes/, recorded by scripts/record-demo-cassettes.sh): their real plugin code
+# runs offline, and these dummy credentials are enough.
+source scripts/demo-api-credentials.sh
 ./build/cli/journeykit run "$demo/pipeline.json"
 echo
 echo "=== The journey map of the webinar registrants (the segment with the known pain point):"

@@ -8,14 +8,17 @@
 // Usage: online-school-generate --out DIR [--people N] [--seed S] [--days D] [--start YYYY-MM-DD]
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -383,8 +386,30 @@ struct Person {
   std::vector<GaEvent> events;
 };
 
+// What the third-party APIs of the demo hold (written with --api-fixtures, recorded into the
+// committed cassettes by record-cassettes): derived from the simulation without drawing from
+// its random streams, so the rest of the data does not change.
+struct MailClick {
+  std::string campaign, email;
+  i64 sent = 0, clicked = 0;
+};
+struct ReviewRecord {
+  int person = 0;
+  std::string email;
+  i64 at = 0, stars = 0;
+};
+struct HelpVisit {
+  int person = 0;
+  std::string user_id;
+  i64 at = 0;
+  std::string topic;
+};
+
 // Everything the generator writes, with row counters.
 struct Output {
+  std::vector<MailClick> mail;
+  std::vector<ReviewRecord> reviews;
+  std::vector<HelpVisit> help;
   i64 start = 0, end = 0;
   std::vector<std::vector<std::pair<std::pair<i64, u64>, std::string>>> days;  // (time, seq) → row
   std::vector<std::pair<std::pair<i64, u64>, std::string>> webinar, nps, support;
@@ -704,6 +729,7 @@ class JourneyBuilder {
   // An e-mail click: a session landing on `path` with the campaign's UTM parameters.
   Session EmailClick(int device, i64 sent, std::string campaign) {
     const i64 t = sent + r_.Seconds(3 * 60, 8 * 3600);
+    if (out_.InWindow(t)) out_.mail.push_back({campaign, p_.email, sent, t});
     return Start(device, t, Email(std::move(campaign)));
   }
 
@@ -811,6 +837,9 @@ void SupportRow(Person& p, Random& r, Output& out, i64 day_start, std::string_vi
       (phone ? r.Between(9 * 3600, 18 * 3600) : r.Between(7 * 3600, 23 * 3600 - 1)) * kSecond;
   out.Add(out.support, at,
           p.user_id + "," + IsoUtc(at) + "," + CsvField(topic) + "," + (phone ? "phone" : "chat"));
+  if (!p.user_id.empty() && out.InWindow(at - 15 * kMinute)) {
+    out.help.push_back({p.index, p.user_id, at - 15 * kMinute, std::string(topic)});
+  }
 }
 
 // Lesson pages over the weeks after the course starts; returns the number of lessons done.
@@ -926,6 +955,7 @@ void AfterPurchase(JourneyBuilder& b, i64 purchased_at, bool pro) {
     b.Page(s, "/reviews/new?course=smm", "Write a review | Online School", 0.0);
     const i64 stars = score >= 9 ? r.Between(4, 5) : score >= 7 ? r.Between(3, 4) : r.Between(1, 2);
     b.Act(s, "review_submitted", {Str("course", "smm"), Int("rating", stars)}, 60, 400);
+    if (out.InWindow(s.t)) out.reviews.push_back({p.index, p.email, s.t, stars});
   }
 
   // The second course: an upsell e-mail three weeks after purchase.
@@ -1141,6 +1171,7 @@ struct Options {
   u64 seed = 42;
   int days = 56;
   i64 start_day = 0;
+  std::filesystem::path api_fixtures;  // --api-fixtures DIR: also write the APIs' records
 };
 
 bool ParseInt(std::string_view s, long long& v) {
@@ -1162,9 +1193,11 @@ bool ParseDate(std::string_view s, i64& day) {
 
 constexpr std::string_view kUsage =
     "usage: online-school-generate --out DIR [--people N (3000)] [--seed S (42)] [--days D (56)]\n"
-    "                              [--start YYYY-MM-DD (2026-09-01)]\n"
+    "                              [--start YYYY-MM-DD (2026-09-01)] [--api-fixtures DIR]\n"
     "Writes DIR/ga4/events_YYYYMMDD.ndjson, DIR/webinar_attendance.csv, DIR/nps_survey.csv and\n"
-    "DIR/support_tickets.csv for the online-school demo. Same arguments, same bytes.\n";
+    "DIR/support_tickets.csv for the online-school demo. Same arguments, same bytes.\n"
+    "--api-fixtures DIR also writes the records the demo's Mailchimp, Trustpilot, Google and\n"
+    "Matomo accounts hold (scripts/record-demo-cassettes.sh serves them from mock APIs).\n";
 
 std::optional<Options> ParseArgs(int argc, char** argv) {
   Options o;
@@ -1192,6 +1225,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
     } else if (arg == "--days" && ParseInt(value, n) && n >= 1 && n <= 3660) {
       o.days = static_cast<int>(n);
     } else if (arg == "--start" && ParseDate(value, o.start_day)) {
+    } else if (arg == "--api-fixtures") {
+      o.api_fixtures = std::filesystem::path(std::string(value));
     } else {
       std::cerr << "online-school-generate: bad option or value: " << arg << " " << value << "\n"
                 << kUsage;
@@ -1206,6 +1241,218 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
 }
 
 using Rows = std::vector<std::pair<std::pair<i64, u64>, std::string>>;
+
+// ---------------------------------------------------------------------------------------
+// API fixtures: the records the demo's Mailchimp, Trustpilot, Google Business Profile and
+// Matomo accounts hold, in each API's own item format (docs: ../../../shared is not shipped;
+// see plugins/<name>/README.md). Only scripts/record-demo-cassettes.sh reads them.
+
+std::string Hex(u64 v, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(static_cast<std::size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return s;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Q(std::string_view s) {
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
+}
+
+// "2026-09-03T10:15:00+00:00", as Mailchimp writes times.
+std::string IsoOffset(i64 us) { return IsoUtc(us).substr(0, 19) + "+00:00"; }
+
+constexpr std::array<std::string_view, 5> kPraiseTitles{"Worth every cent",
+                                                        "Finally understood SMM", "Great mentors",
+                                                        "Practical and clear", "Recommended"};
+constexpr std::array<std::string_view, 5> kPraiseTexts{
+    "The homework reviews were detailed and the community is active.",
+    "Clear lessons, real cases, and I got my first client during the course.",
+    "Mentors answered within a day. Good structure.",
+    "Short videos, useful templates, nothing wasted.",
+    "I came for the webinar and stayed for the course. Very practical."};
+constexpr std::array<std::string_view, 5> kMixedTitles{"Good content, slow support",
+                                                       "OK but pricey", "Decent",
+                                                       "Some lessons outdated", "Mostly fine"};
+constexpr std::array<std::string_view, 5> kMixedTexts{
+    "Content is good but support took days to answer about my certificate.",
+    "Solid basics, but the price is high for what you get.",
+    "Useful, though some videos would not play on my phone.",
+    "A few lessons are outdated, the rest is fine.",
+    "Fine course, the platform is slow in the evening."};
+constexpr std::array<std::string_view, 5> kAngryTitles{
+    "Still waiting for my refund", "Videos do not play", "Disappointed", "Support never answers",
+    "Not for beginners"};
+constexpr std::array<std::string_view, 5> kAngryTexts{
+    "I asked for a refund two weeks ago and nobody answered.",
+    "Half of the videos do not load and support is slow.",
+    "Expected much more after the webinar. Very disappointing.",
+    "Three tickets, no answer. Terrible support.",
+    "Too fast for beginners, I was lost after week one."};
+
+bool WriteText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f) std::cerr << "online-school-generate: cannot write " << path.string() << "\n";
+  return static_cast<bool>(f);
+}
+
+bool WriteApiFixtures(const Output& out, const std::filesystem::path& dir, u64 seed) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto h = [seed](u64 a, u64 b) {
+    return SplitMix64(seed * 0x51ed27ULL ^ SplitMix64(a ^ (b << 1)));
+  };
+
+  // Mailchimp: one campaign per e-mail (the school sends them as automations; the demo
+  // account reports them as campaigns), with each member's open and click.
+  std::map<std::string, std::pair<i64, std::string>> campaigns;  // name → (first send, id)
+  for (const MailClick& m : out.mail) {
+    auto& c = campaigns[m.campaign];
+    if (c.second.empty()) c = {m.sent, Hex(h(std::hash<std::string>{}(m.campaign), 1), 10)};
+    c.first = std::min(c.first, m.sent);
+  }
+  std::string camp = "[";
+  for (const auto& [name, c] : campaigns) {
+    if (camp.size() > 1) camp += ",\n";
+    camp +=
+        "{\"id\":" + Q(c.second) +
+        ",\"web_id\":" + std::to_string(h(c.first, 2) % 900000 + 100000) +
+        ",\"type\":\"regular\",\"status\":\"sent\",\"send_time\":" + Q(IsoOffset(c.first)) +
+        ",\"recipients\":{\"list_id\":\"10c097ca71\",\"list_name\":\"Online School students\"}" +
+        ",\"settings\":{\"title\":" + Q(name) + ",\"subject_line\":" + Q("Online School: " + name) +
+        "}}";
+  }
+  camp += "]\n";
+  std::map<std::pair<std::string, std::string>, std::vector<const MailClick*>> members;
+  for (const MailClick& m : out.mail) members[{m.campaign, Lower(m.email)}].push_back(&m);
+  std::string act = "[";
+  for (const auto& [key, clicks] : members) {
+    if (act.size() > 1) act += ",\n";
+    const std::string& id = campaigns[key.first].second;
+    act += "{\"campaign_id\":" + Q(id) + ",\"list_id\":\"10c097ca71\",\"list_is_active\":true," +
+           "\"email_id\":" +
+           Q(Hex(h(std::hash<std::string>{}(key.second), 3), 16) +
+             Hex(h(std::hash<std::string>{}(key.second), 4), 16)) +
+           ",\"email_address\":" + Q(key.second) + ",\"activity\":[";
+    bool first = true;
+    for (const MailClick* m : clicks) {
+      const i64 open =
+          m->clicked - static_cast<i64>(h(static_cast<u64>(m->clicked), 5) % 300 + 20) * kSecond;
+      const std::string ip =
+          "198.51.100." + std::to_string(h(static_cast<u64>(m->sent), 6) % 250 + 1);
+      act += std::string(first ? "" : ",") +
+             "{\"action\":\"open\",\"timestamp\":" + Q(IsoOffset(open)) + ",\"ip\":" + Q(ip) +
+             "},{\"action\":\"click\",\"timestamp\":" + Q(IsoOffset(m->clicked)) + ",\"url\":" +
+             Q(std::string(kSite) +
+               "/?utm_source=newsletter&utm_medium=email&utm_campaign=" + m->campaign) +
+             ",\"ip\":" + Q(ip) + "}";
+      first = false;
+    }
+    act += "]}";
+  }
+  act += "]\n";
+
+  // Trustpilot (invited reviews, so the private API knows the reviewer's e-mail) and Google
+  // (anonymous): the reviews students wrote, and how long the school took to reply.
+  std::string tp = "[", gr = "[";
+  for (const ReviewRecord& rv : out.reviews) {
+    const u64 k = h(static_cast<u64>(rv.person), static_cast<u64>(rv.at));
+    const auto pick = [&](const auto& a) { return a[k % a.size()]; };
+    const bool praise = rv.stars >= 4, angry = rv.stars <= 2;
+    const std::string_view title = praise  ? pick(kPraiseTitles)
+                                   : angry ? pick(kAngryTitles)
+                                           : pick(kMixedTitles);
+    const std::string_view text = praise  ? pick(kPraiseTexts)
+                                  : angry ? pick(kAngryTexts)
+                                          : pick(kMixedTexts);
+    // Replies: most praise gets a same-day thank-you; complaints wait days.
+    const bool replied = (k >> 8) % 10 < (praise ? 8u : 6u);
+    const i64 delay = (praise ? static_cast<i64>((k >> 16) % 20 + 1) * kHour
+                              : static_cast<i64>((k >> 16) % 9 + 2) * kDay);
+    if (tp.size() > 1) tp += ",\n";
+    tp += "{\"id\":" + Q(Hex(k, 16) + Hex(k >> 13, 8)) +
+          ",\"consumer\":{\"id\":" + Q(Hex(k >> 3, 24)) +
+          ",\"displayName\":" + Q("Student " + std::to_string(rv.person)) +
+          ",\"displayLocation\":null,\"numberOfReviews\":" + std::to_string(k % 4 + 1) +
+          "},\"businessUnit\":{\"id\":\"5d2b94b915dd0c0001cab136\",\"identifyingName\":\"school."
+          "example.com\"}" +
+          ",\"stars\":" + std::to_string(rv.stars) + ",\"title\":" + Q(title) +
+          ",\"text\":" + Q(text) + ",\"language\":\"en\",\"createdAt\":" + Q(IsoUtc(rv.at)) +
+          ",\"updatedAt\":null" + ",\"experiencedAt\":" + Q(IsoUtc(rv.at - kDay)) +
+          ",\"referralEmail\":" + Q(Lower(rv.email)) + ",\"source\":\"AFSv2\",\"companyReply\":" +
+          (replied ? "{\"text\":\"Thank you for your feedback!\",\"createdAt\":" +
+                         Q(IsoUtc(rv.at + delay)) + ",\"updatedAt\":null}"
+                   : std::string("null")) +
+          ",\"isVerified\":true,\"status\":\"active\"}";
+    if (k % 3 != 0) continue;  // a third also post on Google
+    static constexpr std::array<std::string_view, 6> kStars{
+        "STAR_RATING_UNSPECIFIED", "ONE", "TWO", "THREE", "FOUR", "FIVE"};
+    const i64 at = rv.at + static_cast<i64>(k % 48 + 1) * kHour;
+    const std::string id = "AbF" + Hex(k >> 5, 12);
+    if (gr.size() > 1) gr += ",\n";
+    gr += "{\"name\":" + Q("accounts/1122334455/locations/9988776655/reviews/" + id) +
+          ",\"reviewId\":" + Q(id) +
+          ",\"reviewer\":{\"displayName\":\"A Google User\",\"isAnonymous\":true}" +
+          ",\"starRating\":" + Q(kStars[static_cast<std::size_t>(rv.stars)]) +
+          ",\"comment\":" + Q(text) + ",\"createTime\":" + Q(IsoUtc(at)) +
+          ",\"updateTime\":" + Q(IsoUtc(at)) +
+          (replied ? ",\"reviewReply\":{\"comment\":\"Thanks for the review!\",\"updateTime\":" +
+                         Q(IsoUtc(at + delay)) + "}"
+                   : std::string()) +
+          "}";
+  }
+  tp += "]\n";
+  gr += "]\n";
+
+  // Matomo tracks the help centre (help.school.example.com): logged-in students read an
+  // article or two before they open a ticket. The video-playback article loads slowly.
+  std::string mv = "[";
+  int visit_id = 5000;
+  for (const HelpVisit& v : out.help) {
+    const u64 k = h(static_cast<u64>(v.person), static_cast<u64>(v.at));
+    std::string slug = v.topic;
+    for (char& c : slug) c = c == ' ' ? '-' : c;
+    const i64 t0 = v.at / kSecond;
+    const bool slow = v.topic == "video playback" || v.topic == "lesson access";
+    const i64 load1 = slow ? static_cast<i64>(k % 3000 + 3500) : static_cast<i64>(k % 600 + 250);
+    const i64 spent = static_cast<i64>(k % 200 + 30);
+    const std::string base = "https://help.school.example.com";
+    if (mv.size() > 1) mv += ",\n";
+    mv +=
+        "{\"idSite\":\"1\",\"idVisit\":" + Q(std::to_string(++visit_id)) +
+        ",\"visitorId\":" + Q(Hex(h(static_cast<u64>(v.person), 7), 16)) +
+        ",\"userId\":" + Q(v.user_id) +
+        ",\"visitorType\":\"returning\",\"referrerType\":\"direct\",\"referrerTypeName\":\"Direct "
+        "Entry\"" +
+        ",\"referrerName\":\"\",\"serverTimestamp\":" + std::to_string(t0 + spent + 40) +
+        ",\"firstActionTimestamp\":" + std::to_string(t0) +
+        ",\"lastActionTimestamp\":" + std::to_string(t0 + spent) +
+        ",\"visitDuration\":" + Q(std::to_string(spent + 40)) +
+        ",\"actions\":\"2\",\"deviceType\":\"Desktop\",\"countryCode\":\"de\",\"actionDetails\":[" +
+        "{\"type\":\"action\",\"url\":" + Q(base + "/") + ",\"pageTitle\":\"Help centre\"" +
+        ",\"pageIdAction\":\"11\",\"idpageview\":" + Q(Hex(k, 6)) + ",\"timeSpent\":\"40\"" +
+        ",\"pageLoadTimeMilliseconds\":" + Q(std::to_string(k % 300 + 200)) +
+        ",\"pageviewPosition\":\"1\",\"timestamp\":" + std::to_string(t0) + "}," +
+        "{\"type\":\"action\",\"url\":" + Q(base + "/articles/" + slug) +
+        ",\"pageTitle\":" + Q("Help: " + v.topic) +
+        ",\"pageIdAction\":\"12\",\"idpageview\":" + Q(Hex(k >> 24, 6)) +
+        ",\"timeSpent\":" + Q(std::to_string(spent)) +
+        ",\"pageLoadTimeMilliseconds\":" + Q(std::to_string(load1)) +
+        ",\"pageviewPosition\":\"2\",\"timestamp\":" + std::to_string(t0 + 40) + "}]}";
+  }
+  mv += "]\n";
+  return WriteText(dir / "mailchimp-campaigns.json", camp) &&
+         WriteText(dir / "mailchimp-email-activity.json", act) &&
+         WriteText(dir / "trustpilot-reviews.json", tp) &&
+         WriteText(dir / "google-reviews.json", gr) && WriteText(dir / "matomo-visits.json", mv);
+}
 
 bool WriteFile(const std::filesystem::path& path, std::string_view header, Rows& rows) {
   std::sort(rows.begin(), rows.end(),
@@ -1308,6 +1555,8 @@ int main(int argc, char** argv) {
       !WriteFile(opt.out / "support_tickets.csv", "user_id,opened_at,topic,channel", out.support)) {
     return 1;
   }
+
+  if (!opt.api_fixtures.empty() && !WriteApiFixtures(out, opt.api_fixtures, opt.seed)) return 1;
 
   std::cout << "online-school-generate: " << opt.days << " GA4 day files (" << ga_rows
             << " rows), webinar_attendance.csv (" << webinar_rows << " rows), nps_survey.csv ("
