@@ -3,9 +3,15 @@
 
 #include <journeykit/hashing.hpp>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <memory>
 #include <numeric>
+
+#include "internal/text_match.hpp"
 
 namespace journeykit {
 
@@ -15,9 +21,61 @@ std::string NormalizeBlocked(std::string_view v) {
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
   std::string out(v);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out) c = static_cast<char>(internal::AsciiLower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// Person ids: "p_" + the first 16 hex digits of SHA-256 (docs/metrics.md), the same digest as
+// Sha256Hex, computed with one fetched algorithm and one reused context instead of a fetch and
+// a context per person.
+class PersonIdHasher {
+ public:
+  PersonIdHasher()
+      : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free),
+        ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {}
+  std::string Id(std::string_view identity) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    if (md_ == nullptr || ctx_ == nullptr ||
+        EVP_DigestInit_ex(ctx_.get(), md_.get(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx_.get(), identity.data(), identity.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx_.get(), digest.data(), &length) != 1 || length < 8) {
+      return "p_" + Sha256Hex(identity).substr(0, 16);  // the reference path
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(18, '\0');
+    out[0] = 'p';
+    out[1] = '_';
+    for (size_t i = 0; i < 8; ++i) {
+      out[2 + 2 * i] = kHex[digest[i] >> 4];
+      out[3 + 2 * i] = kHex[digest[i] & 0xF];
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md_;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+// Sorts one person's event indices by time, keeping arrival order on ties (as stable_sort
+// does). Most journeys arrive in time order and are short: check, then insertion-sort, and
+// fall back to stable_sort (which allocates a buffer per call) only for long unsorted ones.
+template <typename Time>
+void SortByTime(std::vector<uint32_t>::iterator first, std::vector<uint32_t>::iterator last,
+                const Time& time) {
+  auto less = [&](uint32_t a, uint32_t b) { return time(a) < time(b); };
+  if (std::is_sorted(first, last, less)) return;
+  if (last - first > 32) {
+    std::stable_sort(first, last, less);
+    return;
+  }
+  for (auto i = first + 1; i < last; ++i) {
+    uint32_t v = *i;
+    auto j = i;
+    for (; j > first && less(v, *(j - 1)); --j) *j = *(j - 1);
+    *j = v;
+  }
 }
 
 }  // namespace
@@ -133,34 +191,50 @@ JourneySet JourneySet::Build(const EventStore& store, const IdentityOptions& opt
   for (uint32_t p = 0; p < persons; ++p) {
     auto first = set.event_index_.begin() + set.event_offsets_[p];
     auto last = set.event_index_.begin() + set.event_offsets_[p + 1];
-    std::stable_sort(first, last,
-                     [&](uint32_t a, uint32_t b) { return store.time_us(a) < store.time_us(b); });
+    SortByTime(first, last, [&](uint32_t e) { return store.time_us(e); });
   }
 
-  // Identities per person (unique, CSR).
-  std::vector<std::vector<uint32_t>> ids(persons);
+  // Identities per person (unique, CSR): count, place, then sort each person's slice.
   {
-    std::vector<uint8_t> seen(strings.size(), 0);
+    std::vector<uint32_t> first_person(strings.size(), kNoPerson);  // identity -> its person
+    set.identity_offsets_.assign(persons + 1, 0);
     for (size_t i = 0; i < n; ++i) {
       uint32_t p = set.person_of_event_[i];
       if (p == kNoPerson) continue;
       for (const IdentityRef& ref : store.identities(i)) {
-        if (graph.blocked(ref.value) || seen[ref.value]) continue;
-        seen[ref.value] = 1;
-        ids[p].push_back(ref.value);
+        if (graph.blocked(ref.value) || first_person[ref.value] != kNoPerson) continue;
+        first_person[ref.value] = p;
+        ++set.identity_offsets_[p + 1];
+      }
+    }
+    std::partial_sum(set.identity_offsets_.begin(), set.identity_offsets_.end(),
+                     set.identity_offsets_.begin());
+    set.identity_values_.resize(set.identity_offsets_.back());
+    std::vector<uint32_t> cursor(set.identity_offsets_.begin(), set.identity_offsets_.end() - 1);
+    // Arrival order of first sight, as before, so that the sort below sees the same input.
+    std::fill(first_person.begin(), first_person.end(), kNoPerson);
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t p = set.person_of_event_[i];
+      if (p == kNoPerson) continue;
+      for (const IdentityRef& ref : store.identities(i)) {
+        if (graph.blocked(ref.value) || first_person[ref.value] != kNoPerson) continue;
+        first_person[ref.value] = p;
+        set.identity_values_[cursor[p]++] = ref.value;
       }
     }
   }
-  set.identity_offsets_.assign(1, 0);
   set.person_ids_.reserve(persons);
+  PersonIdHasher hasher;
   for (uint32_t p = 0; p < persons; ++p) {
-    std::sort(ids[p].begin(), ids[p].end(),
-              [&](uint32_t a, uint32_t b) { return strings.Get(a) < strings.Get(b); });
-    set.identity_values_.insert(set.identity_values_.end(), ids[p].begin(), ids[p].end());
-    set.identity_offsets_.push_back(static_cast<uint32_t>(set.identity_values_.size()));
+    auto first = set.identity_values_.begin() + set.identity_offsets_[p];
+    auto last = set.identity_values_.begin() + set.identity_offsets_[p + 1];
+    if (last - first > 1) {
+      std::sort(first, last,
+                [&](uint32_t a, uint32_t b) { return strings.Get(a) < strings.Get(b); });
+    }
     // The id derives from the person's smallest identity: stable across runs unless new data
     // merges the person with another one.
-    set.person_ids_.push_back("p_" + Sha256Hex(strings.Get(ids[p].front())).substr(0, 16));
+    set.person_ids_.push_back(hasher.Id(strings.Get(*first)));
   }
 
   // Stage entries and segment membership.
