@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.74-dev libboost-filesystem1.74-dev
-  libcurl4-openssl-dev libsimdjson-dev libssl-dev libsqlite3-dev zlib1g-dev
+  libcurl4-openssl-dev libsimdjson-dev libssl-dev openssl ca-certificates libsqlite3-dev zlib1g-dev
   libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
