@@ -67,15 +67,14 @@ void PutVarint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-std::string EncodePairs(const KeyValues& kv) {
-  std::string out;
+void EncodePairs(const KeyValues& kv, std::string& out) {
+  out.clear();
   for (const auto& [k, v] : kv) {
     PutVarint(out, k.size());
     out += k;
     PutVarint(out, v.size());
     out += v;
   }
-  return out;
 }
 
 bool GetVarint(const unsigned char*& p, const unsigned char* end, uint64_t& v) {
@@ -88,21 +87,36 @@ bool GetVarint(const unsigned char*& p, const unsigned char* end, uint64_t& v) {
   return false;
 }
 
+// Decodes into `out`, reusing its strings' capacity (the reload decodes millions of rows).
 bool DecodePairs(const void* blob, int size, KeyValues& out) {
-  out.clear();
   auto p = static_cast<const unsigned char*>(blob);
   const unsigned char* end = p + size;
+  size_t n = 0;
   while (p < end) {
     uint64_t klen = 0, vlen = 0;
     if (!GetVarint(p, end, klen) || static_cast<uint64_t>(end - p) < klen) return false;
-    std::string k(reinterpret_cast<const char*>(p), klen);
+    const auto* k = reinterpret_cast<const char*>(p);
     p += klen;
     if (!GetVarint(p, end, vlen) || static_cast<uint64_t>(end - p) < vlen) return false;
-    std::string v(reinterpret_cast<const char*>(p), vlen);
+    const auto* v = reinterpret_cast<const char*>(p);
     p += vlen;
-    out.emplace_back(std::move(k), std::move(v));
+    if (n == out.size()) out.emplace_back();
+    out[n].first.assign(k, klen);
+    out[n].second.assign(v, vlen);
+    ++n;
   }
+  out.resize(n);
   return true;
+}
+
+void AssignText(sqlite3_stmt* st, int col, std::string& out) {
+  auto p = sqlite3_column_text(st, col);
+  if (p == nullptr) {
+    out.clear();
+  } else {
+    out.assign(reinterpret_cast<const char*>(p),
+               static_cast<size_t>(sqlite3_column_bytes(st, col)));
+  }
 }
 
 std::string Text(sqlite3_stmt* st, int col) {
@@ -134,8 +148,15 @@ struct StateStore::Impl {
   std::string path;
   sqlite3* db = nullptr;
   mutable std::mutex mutex;
+  // The event INSERT, prepared on first use and reused by every Commit.
+  sqlite3_stmt* insert_event = nullptr;
+  // Encoding buffers reused across events and commits.
+  std::string ids, hints, props;
 
-  ~Impl() { sqlite3_close(db); }
+  ~Impl() {
+    sqlite3_finalize(insert_event);
+    sqlite3_close(db);
+  }
 
   Status Error(const std::string& what) const {
     return IoError("state store " + path + ": " + what + ": " + sqlite3_errmsg(db));
@@ -197,24 +218,29 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
     sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
   };
-  {
-    Statement st(impl_->db,
-                 "INSERT OR IGNORE INTO events (source, event_id, time_us, action, identities, "
-                 "hints, properties, text, currency, value, rating, sentiment) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    if (!st.ok()) return fail("preparing the event insert");
-    std::string ids, hints, props;
+  if (!events.empty()) {
+    if (impl_->insert_event == nullptr &&
+        sqlite3_prepare_v3(impl_->db,
+                           "INSERT OR IGNORE INTO events (source, event_id, time_us, action, "
+                           "identities, hints, properties, text, currency, value, rating, "
+                           "sentiment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &impl_->insert_event,
+                           nullptr) != SQLITE_OK) {
+      return fail("preparing the event insert");
+    }
+    sqlite3_stmt* s = impl_->insert_event;
+    std::string& ids = impl_->ids;
+    std::string& hints = impl_->hints;
+    std::string& props = impl_->props;
+    sqlite3_bind_text(s, 1, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
     for (const Event& e : events) {
-      sqlite3_stmt* s = st.get();
-      sqlite3_reset(s);
-      sqlite3_bind_text(s, 1, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
       sqlite3_bind_text(s, 2, e.event_id.data(), static_cast<int>(e.event_id.size()),
                         SQLITE_STATIC);
       sqlite3_bind_int64(s, 3, e.time_us);
       sqlite3_bind_text(s, 4, e.action.data(), static_cast<int>(e.action.size()), SQLITE_STATIC);
-      ids = EncodePairs(e.identities);
-      hints = EncodePairs(e.hints);
-      props = EncodePairs(e.properties);
+      EncodePairs(e.identities, ids);
+      EncodePairs(e.hints, hints);
+      EncodePairs(e.properties, props);
       sqlite3_bind_blob(s, 5, ids.data(), static_cast<int>(ids.size()), SQLITE_STATIC);
       sqlite3_bind_blob(s, 6, hints.data(), static_cast<int>(hints.size()), SQLITE_STATIC);
       sqlite3_bind_blob(s, 7, props.data(), static_cast<int>(props.size()), SQLITE_STATIC);
@@ -239,13 +265,20 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
       bind_opt(10, e.value);
       bind_opt(11, e.rating);
       bind_opt(12, e.sentiment);
-      if (sqlite3_step(s) != SQLITE_DONE) return fail("storing event '" + e.event_id + "'");
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        Status status = fail("storing event '" + e.event_id + "'");
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return status;
+      }
+      sqlite3_reset(s);
       if (sqlite3_changes(impl_->db) > 0) {
         ++stats.inserted;
       } else {
         ++stats.duplicates;
       }
     }
+    sqlite3_clear_bindings(s);  // the bound strings belong to the caller
   }
   if (state != nullptr) {
     Statement st(impl_->db,
@@ -274,10 +307,10 @@ Status StateStore::ForEachEvent(const std::function<void(const Event&)>& fn) con
   int rc;
   while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
     sqlite3_stmt* s = st.get();
-    e.source = Text(s, 0);
-    e.event_id = Text(s, 1);
+    AssignText(s, 0, e.source);
+    AssignText(s, 1, e.event_id);
     e.time_us = sqlite3_column_int64(s, 2);
-    e.action = Text(s, 3);
+    AssignText(s, 3, e.action);
     bool ok = DecodePairs(sqlite3_column_blob(s, 4), sqlite3_column_bytes(s, 4), e.identities) &&
               DecodePairs(sqlite3_column_blob(s, 5), sqlite3_column_bytes(s, 5), e.hints) &&
               DecodePairs(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), e.properties);
@@ -285,8 +318,8 @@ Status StateStore::ForEachEvent(const std::function<void(const Event&)>& fn) con
       return IoError("state store " + impl_->path + ": event '" + e.event_id + "' of source '" +
                      e.source + "' is corrupt; rerun with --full-refresh");
     }
-    e.text = Text(s, 7);
-    e.currency = Text(s, 8);
+    AssignText(s, 7, e.text);
+    AssignText(s, 8, e.currency);
     auto opt = [s](int col) -> std::optional<double> {
       if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::nullopt;
       return sqlite3_column_double(s, col);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
 
 namespace journeykit {
 namespace {
@@ -81,6 +84,57 @@ TEST(StateStore, CursorPersistsAcrossReopenAndResetForgetsAll) {
     EXPECT_EQ(*(*store)->CountEvents(), 0u);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(StateStore, RowsOfDifferentShapesRoundTripInOrderAcrossCommitsAndReset) {
+  // The insert statement and the decode buffers are reused: a row with fewer pairs, no text or
+  // no value after a fuller one must not keep anything of it.
+  auto store = StateStore::Open(":memory:");
+  ASSERT_TRUE(store.ok());
+  std::vector<Event> batch;
+  for (int i = 0; i < 50; ++i) {
+    Event e;
+    e.source = "ignored";  // Commit's source wins
+    e.event_id = "e" + std::to_string(i);
+    e.time_us = 1000 - i;
+    e.action = i % 2 ? "purchase" : "a much longer action name than the short one";
+    for (int k = 0; k < i % 4; ++k) {
+      e.hints.emplace_back("h" + std::to_string(k), std::string(static_cast<size_t>(i), 'x'));
+    }
+    if (i % 3 == 0) e.identities = {{"user_id", "u" + std::to_string(i)}};
+    if (i % 5 == 0) e.properties = {{"p", "v"}};
+    if (i % 2 == 0) e.text = "text " + std::to_string(i);
+    if (i % 7 == 0) e.value = i;
+    if (i % 11 == 0) e.sentiment = -0.5;
+    batch.push_back(e);
+  }
+  ASSERT_EQ((*store)->Commit("web", "s", std::span(batch).subspan(0, 20), nullptr)->inserted, 20u);
+  ASSERT_EQ((*store)->Commit("crm", "s", std::span(batch).subspan(20), nullptr)->inserted, 30u);
+  ASSERT_EQ((*store)->Commit("web", "s", std::span(batch).subspan(0, 0), nullptr)->inserted, 0u);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<Event> back;
+    ASSERT_TRUE((*store)->ForEachEvent([&](const Event& e) { back.push_back(e); }).ok());
+    ASSERT_EQ(back.size(), batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(back[i].source, i < 20 ? "web" : "crm");
+      EXPECT_EQ(back[i].event_id, batch[i].event_id);
+      EXPECT_EQ(back[i].time_us, batch[i].time_us);
+      EXPECT_EQ(back[i].action, batch[i].action);
+      EXPECT_EQ(back[i].identities, batch[i].identities);
+      EXPECT_EQ(back[i].hints, batch[i].hints);
+      EXPECT_EQ(back[i].properties, batch[i].properties);
+      EXPECT_EQ(back[i].text, batch[i].text);
+      EXPECT_EQ(back[i].value, batch[i].value);
+      EXPECT_EQ(back[i].sentiment, batch[i].sentiment);
+      EXPECT_FALSE(back[i].rating.has_value());
+    }
+  }
+  ASSERT_TRUE((*store)->Reset().ok());
+  auto again = (*store)->Commit("web", "s", std::span(batch).subspan(0, 5), nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->inserted, 5u);
+  EXPECT_EQ(*(*store)->CountEvents(), 5u);
 }
 
 TEST(StateStore, UnwritableLocationIsAClearError) {
