@@ -7,6 +7,8 @@
 #include <journeykit/map_render.hpp>
 #include <journeykit/pipeline.hpp>
 
+#include "support/demo_pipeline.hpp"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -50,16 +52,16 @@ std::string Grouped(uint64_t n) {
 
 class HtmlMapInChromium : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    if (!fs::exists(JK_CHROMIUM_PATH)) return;
+  // Runs once, from the first test's SetUp: a failure here fails the tests (gtest only skips
+  // them when SetUpTestSuite fails, which ctest does not count as a failure).
+  static void Prepare() {
     dir_ = fs::temp_directory_path() / ("jk-browser-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::string cmd = std::string(JK_GENERATOR_PATH) + " --out " + (dir_ / "data").string() +
                       " --people 1000 > /dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    fs::copy_file(fs::path(JK_SOURCE_DIR) / "examples/online-school/pipeline.json",
-                  dir_ / "pipeline.json");
+    journeykit::testing::PrepareDemoPipeline(dir_);
     PipelineOptions options;
     options.extra_plugin_dirs = {JK_PLUGIN_DIR};
     options.search_install_dir = false;
@@ -138,6 +140,11 @@ class HtmlMapInChromium : public ::testing::Test {
                    << " not installed: browser test skipped (JOURNEYKIT_BROWSER_TESTS=1 "
                       "scripts/install-deps.sh installs Debian's chromium package)";
     }
+    if (!prepared_) {
+      prepared_ = true;
+      Prepare();
+      if (HasFatalFailure()) return;
+    }
     ASSERT_FALSE(dom_.empty()) << "Chromium produced no DOM; log:\n" << log_;
   }
 
@@ -180,6 +187,7 @@ class HtmlMapInChromium : public ::testing::Test {
     return urls;
   }
 
+  static inline bool prepared_ = false;
   static inline fs::path dir_;
   static inline std::string html_, dom_, log_, net_log_, control_net_log_;
   static inline std::vector<std::string> json_, previous_json_;

@@ -3,6 +3,8 @@
 // incremental rerun that reads only new files.
 #include <journeykit/pipeline.hpp>
 
+#include "support/demo_pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -28,16 +30,9 @@ class DemoPipeline : public ::testing::Test {
     std::string cmd = std::string(JK_GENERATOR_PATH) + " --out " + (dir_ / "data").string() +
                       " --people 600 --days 28 > /dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    fs::copy_file(fs::path(JK_SOURCE_DIR) / "examples/online-school/pipeline.json",
-                  dir_ / "pipeline.json");
     // The API sources replay the committed cassettes (recorded from the 3000-person data set,
-    // so their people only partly overlap this smaller one); any credential value replays.
-    fs::copy(fs::path(JK_SOURCE_DIR) / "examples/online-school/cassettes", dir_ / "cassettes",
-             fs::copy_options::recursive);
-    for (const char* name : {"MATOMO_TOKEN", "MAILCHIMP_API_KEY", "GOOGLE_ACCESS_TOKEN",
-                             "TRUSTPILOT_API_KEY", "TRUSTPILOT_ACCESS_TOKEN"}) {
-      ::setenv(name, name == std::string("MAILCHIMP_API_KEY") ? "0-us6" : "replayed", 0);
-    }
+    // so their people only partly overlap this smaller one).
+    journeykit::testing::PrepareDemoPipeline(dir_);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 

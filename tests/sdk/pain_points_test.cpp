@@ -371,7 +371,8 @@ TEST(PainPoints, ExpectedTimePerStageReplacesTheMedianReference) {
             nullptr);
   // Decision expected at 1 h while the median reference would be 2 h × 2: 2 h is now slow.
   options.expected_time_to_next_s = {{"decision", 3600.0}};
-  p = Find(ComputePainPoints(map, options), PainPointType::kSlowTransition, "decision");
+  auto decision_pains = ComputePainPoints(map, options);  // p points into it: keep it alive
+  p = Find(decision_pains, PainPointType::kSlowTransition, "decision");
   ASSERT_NE(p, nullptr);
   EXPECT_DOUBLE_EQ(p->evidence.reference, 3600.0);
 }
