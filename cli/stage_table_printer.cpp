@@ -1,18 +1,13 @@
 // stage_table_printer.cpp — fixed-width text rendering of a StageFunnel.
 #include "stage_table_printer.hpp"
 
+#include <journeykit/time_units.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
 namespace journeykit::cli {
-
-std::string HumanDuration(double seconds) {
-  if (seconds < 60) return fmt::format("{:.0f} s", seconds);
-  if (seconds < 3600) return fmt::format("{:.0f} min", seconds / 60);
-  if (seconds < 86400) return fmt::format("{:.1f} h", seconds / 3600);
-  return fmt::format("{:.1f} d", seconds / 86400);
-}
 
 std::string FormatStageTable(const StageFunnel& f) {
   std::string out;

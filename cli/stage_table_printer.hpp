@@ -7,8 +7,6 @@
 
 namespace journeykit::cli {
 
-// "2.3 d", "5.1 h", "12 min", "40 s"
-std::string HumanDuration(double seconds);
 std::string FormatStageTable(const StageFunnel& funnel);
 
 }  // namespace journeykit::cli

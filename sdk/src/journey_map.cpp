@@ -3,6 +3,8 @@
 
 #include "internal/json_writer.hpp"
 
+#include "internal/text_format.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +12,9 @@
 #include <unordered_map>
 
 namespace journeykit {
+
+using internal::DurationOrDash;
+using internal::PercentOrDash;
 
 using internal::AppendJsonNumber;
 using internal::AppendJsonString;
@@ -405,26 +410,13 @@ std::string KpisJson(const JourneyMap& map) {
   return out;
 }
 
-std::string Percent(const std::optional<double>& v) {
-  return v ? fmt::format("{:.1f}%", *v * 100) : "–";
-}
-
-std::string Duration(const std::optional<double>& seconds) {
-  if (!seconds) return "–";
-  double s = *seconds;
-  if (s < 60) return fmt::format("{:.0f} s", s);
-  if (s < 3600) return fmt::format("{:.0f} min", s / 60);
-  if (s < 86400) return fmt::format("{:.1f} h", s / 3600);
-  return fmt::format("{:.1f} d", s / 86400);
-}
-
 std::string EmailText(const EmailEngagementRow& r) {
   return fmt::format(
       "{} sent, {} delivered, opened {} ({}), clicked {} ({}, {} of openers), bounced {} ({}), "
       "unsubscribed {} ({})",
-      r.sent, r.delivered, r.opened, Percent(r.open_rate), r.clicked, Percent(r.click_rate),
-      Percent(r.click_to_open_rate), r.bounced, Percent(r.bounce_rate), r.unsubscribed,
-      Percent(r.unsubscribe_rate));
+      r.sent, r.delivered, r.opened, PercentOrDash(r.open_rate), r.clicked,
+      PercentOrDash(r.click_rate), PercentOrDash(r.click_to_open_rate), r.bounced,
+      PercentOrDash(r.bounce_rate), r.unsubscribed, PercentOrDash(r.unsubscribe_rate));
 }
 
 }  // namespace
@@ -692,10 +684,12 @@ std::string JourneyMapToText(const JourneyMap& map) {
   for (const MapStage& s : map.stages) {
     out += fmt::format(
         "\n[{}{}] reached {} · onward {} · drop-off {} · median to next {} · {} events\n",
-        s.row.stage_name, s.row.goal ? " *" : "", s.row.reached, Percent(s.row.conversion_rate),
-        s.row.conversion_rate ? fmt::format("{} ({})", s.row.dropped, Percent(s.row.drop_off_rate))
-                              : "–",
-        Duration(s.row.median_time_to_next_s), s.row.events);
+        s.row.stage_name, s.row.goal ? " *" : "", s.row.reached,
+        PercentOrDash(s.row.conversion_rate),
+        s.row.conversion_rate
+            ? fmt::format("{} ({})", s.row.dropped, PercentOrDash(s.row.drop_off_rate))
+            : "–",
+        DurationOrDash(s.row.median_time_to_next_s), s.row.events);
     size_t index = static_cast<size_t>(&s - map.stages.data());
     if (map.voice && index < map.voice->stages.size()) {
       const VoiceRow& v = map.voice->stages[index];
@@ -719,7 +713,7 @@ std::string JourneyMapToText(const JourneyMap& map) {
     }
     if (const StageTiming* t = TimingAt(map.timings.review_reply, s.row.stage_id)) {
       out += fmt::format("  review replies: median {} ({} replied reviews)\n",
-                         Duration(t->median_s), t->events);
+                         DurationOrDash(t->median_s), t->events);
     }
     if (!s.touchpoints.empty()) {
       out += "  touchpoints: ";
@@ -739,7 +733,7 @@ std::string JourneyMapToText(const JourneyMap& map) {
     }
     if (s.dropped_next && s.dropped_next->dropped > 0) {
       out += fmt::format("  after dropping off ({} people): nothing more {}",
-                         s.dropped_next->dropped, Percent(s.dropped_next->nothing_share));
+                         s.dropped_next->dropped, PercentOrDash(s.dropped_next->nothing_share));
       for (const auto& n : s.dropped_next->next_touchpoints) {
         out += fmt::format("; {} {:.1f}%", n.id, n.share * 100);
       }
@@ -747,8 +741,9 @@ std::string JourneyMapToText(const JourneyMap& map) {
     }
   }
   if (map.goal_conversion_rate) {
-    out += fmt::format("\nReached a goal stage (*): {} of {} people ({})\n",
-                       map.people_reaching_goal, map.people, Percent(map.goal_conversion_rate));
+    out +=
+        fmt::format("\nReached a goal stage (*): {} of {} people ({})\n", map.people_reaching_goal,
+                    map.people, PercentOrDash(map.goal_conversion_rate));
   }
   if (map.voice || map.loyalty || map.page_load_all.events > 0 || map.review_reply_all.events > 0) {
     out += "\nKPIs:";
@@ -756,7 +751,7 @@ std::string JourneyMapToText(const JourneyMap& map) {
       const VoiceRow& o = map.voice->overall;
       if (o.nps.nps) out += fmt::format(" NPS {:+.0f} ({} answers);", *o.nps.nps, o.nps.answers);
       if (o.csat.csat)
-        out += fmt::format(" CSAT {} ({} answers);", Percent(o.csat.csat), o.csat.answers);
+        out += fmt::format(" CSAT {} ({} answers);", PercentOrDash(o.csat.csat), o.csat.answers);
       if (o.rating.mean)
         out += fmt::format(" average rating {:.2f} ({} reviews);", *o.rating.mean, o.rating.count);
       if (o.sentiment.mean)
@@ -766,12 +761,12 @@ std::string JourneyMapToText(const JourneyMap& map) {
     if (map.loyalty) {
       const Loyalty& l = *map.loyalty;
       out += fmt::format(" {} buyers, repeat purchase {} ({} people)", l.repeat.buyers,
-                         Percent(l.repeat.repeat_rate), l.repeat.repeat_buyers);
+                         PercentOrDash(l.repeat.repeat_rate), l.repeat.repeat_buyers);
       if (l.between.median_s)
-        out += fmt::format(", median {} between purchases", Duration(l.between.median_s));
+        out += fmt::format(", median {} between purchases", DurationOrDash(l.between.median_s));
       out += fmt::format("; small cycle {} ({}), churn loop {} ({})", l.loops.small_cycle,
-                         Percent(l.loops.small_cycle_rate), l.loops.churn_loop,
-                         Percent(l.loops.churn_loop_rate));
+                         PercentOrDash(l.loops.small_cycle_rate), l.loops.churn_loop,
+                         PercentOrDash(l.loops.churn_loop_rate));
       const Revenue& r = l.revenue;
       out += fmt::format("; revenue {:.2f} from {} orders", r.revenue, r.orders);
       if (r.revenue_per_buyer) out += fmt::format(", {:.2f} per buyer", *r.revenue_per_buyer);
@@ -786,8 +781,9 @@ std::string JourneyMapToText(const JourneyMap& map) {
                          map.page_load_all.events);
     }
     if (map.review_reply_all.events > 0) {
-      out += fmt::format(" review replies median {} ({} replied reviews);",
-                         Duration(map.review_reply_all.median_s), map.review_reply_all.events);
+      out +=
+          fmt::format(" review replies median {} ({} replied reviews);",
+                      DurationOrDash(map.review_reply_all.median_s), map.review_reply_all.events);
     }
     if (out.back() == ';') out.pop_back();
     out += "\n";
@@ -820,12 +816,13 @@ std::string JourneyMapToText(const JourneyMap& map) {
     const Funnel& r = f.result;
     out += fmt::format(
         "\nFunnel '{}': {} entered, {} completed ({}), {} in progress, {} dropped, {} excluded\n",
-        f.name, r.entered, r.completed, Percent(r.conversion_rate), r.in_progress, r.dropped,
+        f.name, r.entered, r.completed, PercentOrDash(r.conversion_rate), r.in_progress, r.dropped,
         r.excluded);
     for (const FunnelStepResult& s : r.steps) {
       out += fmt::format("  {:<28} {:>8}  {:>7} of previous  median {:>8}  p90 {:>8}\n", s.name,
-                         s.reached, Percent(s.conversion_from_previous),
-                         Duration(s.median_time_from_entry_s), Duration(s.p90_time_from_entry_s));
+                         s.reached, PercentOrDash(s.conversion_from_previous),
+                         DurationOrDash(s.median_time_from_entry_s),
+                         DurationOrDash(s.p90_time_from_entry_s));
     }
   }
   if (map.paths) {

@@ -4,6 +4,8 @@
 #include <journeykit/pain_points.hpp>
 #include <journeykit/pipeline.hpp>
 
+#include "internal/text_format.hpp"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -12,6 +14,9 @@
 #include <map>
 
 namespace journeykit {
+
+using internal::DurationOrDash;
+using internal::PercentOrDash;
 
 std::string HtmlEscape(std::string_view text) {
   std::string out;
@@ -156,19 +161,6 @@ std::string Money(double v) {
   double whole = std::round(v);
   std::string s = Count(static_cast<uint64_t>(std::fabs(whole)));
   return (whole < 0 ? "−" : "") + s;
-}
-
-std::string Pct(const std::optional<double>& v) {
-  return v ? fmt::format("{:.1f}%", *v * 100) : "–";
-}
-
-std::string Dur(const std::optional<double>& seconds) {
-  if (!seconds) return "–";
-  double s = *seconds;
-  if (s < 60) return fmt::format("{:.0f} s", s);
-  if (s < 3600) return fmt::format("{:.0f} min", s / 60);
-  if (s < 86400) return fmt::format("{:.1f} h", s / 3600);
-  return fmt::format("{:.1f} d", s / 86400);
 }
 
 // Emotion colour: red (-1) through amber (0) to green (+1).
@@ -429,7 +421,7 @@ class Page {
     if (map.voice) {
       const VoiceRow& o = map.voice->overall;
       if (o.nps.nps) card("NPS", fmt::format("{:+.0f}", *o.nps.nps), o.nps.answers, "answers");
-      if (o.csat.csat) card("CSAT", Pct(o.csat.csat), o.csat.answers, "answers");
+      if (o.csat.csat) card("CSAT", PercentOrDash(o.csat.csat), o.csat.answers, "answers");
       if (o.rating.mean)
         card("Average rating", fmt::format("{:.2f} / 5", *o.rating.mean), o.rating.count,
              "reviews");
@@ -439,11 +431,12 @@ class Page {
     }
     if (map.loyalty) {
       const Loyalty& l = *map.loyalty;
-      card("Repeat purchase", Pct(l.repeat.repeat_rate), l.repeat.buyers, "buyers");
+      card("Repeat purchase", PercentOrDash(l.repeat.repeat_rate), l.repeat.buyers, "buyers");
       if (l.between.median_s)
-        card("Between purchases", Dur(l.between.median_s), l.repeat.repeat_buyers, "repeat buyers");
-      card("Small cycle", Pct(l.loops.small_cycle_rate), l.repeat.buyers, "buyers");
-      card("Churn loop", Pct(l.loops.churn_loop_rate), l.repeat.buyers, "buyers");
+        card("Between purchases", DurationOrDash(l.between.median_s), l.repeat.repeat_buyers,
+             "repeat buyers");
+      card("Small cycle", PercentOrDash(l.loops.small_cycle_rate), l.repeat.buyers, "buyers");
+      card("Churn loop", PercentOrDash(l.loops.churn_loop_rate), l.repeat.buyers, "buyers");
       const Revenue& r = l.revenue;
       if (r.valued_orders > 0) {
         card("Revenue", Money(r.revenue), r.valued_orders, "orders with a value");
@@ -453,19 +446,19 @@ class Page {
     }
     if (map.email && map.email->total.provenance.events > 0) {
       const EmailEngagementRow& e = map.email->total;
-      card("E-mail open rate", Pct(e.open_rate), e.delivered, "delivered");
-      card("E-mail click rate", Pct(e.click_rate), e.delivered, "delivered");
-      card("Click-to-open", Pct(e.click_to_open_rate), e.opened, "openers");
-      card("Bounce rate", Pct(e.bounce_rate), e.sent, "sent");
-      card("Unsubscribe rate", Pct(e.unsubscribe_rate), e.delivered, "delivered");
+      card("E-mail open rate", PercentOrDash(e.open_rate), e.delivered, "delivered");
+      card("E-mail click rate", PercentOrDash(e.click_rate), e.delivered, "delivered");
+      card("Click-to-open", PercentOrDash(e.click_to_open_rate), e.opened, "openers");
+      card("Bounce rate", PercentOrDash(e.bounce_rate), e.sent, "sent");
+      card("Unsubscribe rate", PercentOrDash(e.unsubscribe_rate), e.delivered, "delivered");
     }
     if (map.page_load_all.events > 0) {
       card("Page load (median)", fmt::format("{:.2f} s", map.page_load_all.median_s),
            map.page_load_all.people, "people");
     }
     if (map.review_reply_all.events > 0) {
-      card("Review reply (median)", Dur(map.review_reply_all.median_s), map.review_reply_all.events,
-           "replied reviews");
+      card("Review reply (median)", DurationOrDash(map.review_reply_all.median_s),
+           map.review_reply_all.events, "replied reviews");
     }
     if (map.email && map.email->total.provenance.events == 0) {
       cards.push_back(
@@ -488,8 +481,8 @@ class Page {
     out += fmt::format(
         "<div class=\"chart funnel\" data-funnel=\"{}\"><h3>Funnel: {}</h3>"
         "<p class=\"legend\">{} entered · {} completed ({}) · {} in progress · {} dropped</p>",
-        Esc(f.id), Esc(f.name), Count(r.entered), Count(r.completed), Pct(r.conversion_rate),
-        Count(r.in_progress), Count(r.dropped));
+        Esc(f.id), Esc(f.name), Count(r.entered), Count(r.completed),
+        PercentOrDash(r.conversion_rate), Count(r.in_progress), Count(r.dropped));
     out += fmt::format("<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Funnel {}\">", width,
                        row * static_cast<double>(r.steps.size()) + 4, Esc(f.name));
     for (size_t i = 0; i < r.steps.size(); ++i) {
@@ -504,7 +497,8 @@ class Page {
           "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\" fill=\"#1d2330\">{} · {}</text></g>",
           Thin(s.reached), Esc(s.id), s.reached, label - 8, y + 17, Esc(s.name), label, y + 3,
           std::max(w, 1.0), row - 8, label + std::max(w, 1.0) + 6, y + 17, Count(s.reached),
-          i == 0 ? std::string("start") : Pct(s.conversion_from_previous) + " of previous");
+          i == 0 ? std::string("start")
+                 : PercentOrDash(s.conversion_from_previous) + " of previous");
     }
     out += "</svg></div>";
   }
@@ -729,7 +723,7 @@ class Page {
     }
     if (map.goal_conversion_rate) {
       out += fmt::format(" · reached a goal stage (★): {} ({})", Count(map.people_reaching_goal),
-                         Pct(map.goal_conversion_rate));
+                         PercentOrDash(map.goal_conversion_rate));
     }
     out += "</p>";
     if (prev != nullptr) {
@@ -754,8 +748,8 @@ class Page {
         out += fmt::format(
             "<div class=\"conv\">→ <b>{}</b> onward ({}) · {} dropped<br>median {} to move on"
             "</div>",
-            Pct(r.conversion_rate), Count(r.progressed), Count(r.dropped),
-            Dur(r.median_time_to_next_s));
+            PercentOrDash(r.conversion_rate), Count(r.progressed), Count(r.dropped),
+            DurationOrDash(r.median_time_to_next_s));
       } else {
         out += "<div class=\"conv\">last stage</div>";
       }
@@ -798,12 +792,13 @@ class Page {
       out += fmt::format(
           "<ul class=\"items\"><li class=\"item{}\" data-people=\"{}\"><span "
           "class=\"item-name\">nothing more</span><span class=\"n\">{} · {}</span></li>",
-          Thin(d.dropped), d.nothing, Count(d.nothing), Pct(d.nothing_share));
+          Thin(d.dropped), d.nothing, Count(d.nothing), PercentOrDash(d.nothing_share));
       for (const NextStepCount& t : d.next_touchpoints) {
         out += fmt::format(
             "<li class=\"item{}\" data-people=\"{}\"><span class=\"item-name\">{}</span><span "
             "class=\"n\">{} · {}</span></li>",
-            Thin(t.people), t.people, Esc(TouchpointName(t.id)), Count(t.people), Pct(t.share));
+            Thin(t.people), t.people, Esc(TouchpointName(t.id)), Count(t.people),
+            PercentOrDash(t.share));
       }
       out += "</ul></div>";
     }

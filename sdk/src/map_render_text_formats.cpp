@@ -2,6 +2,8 @@
 #include <journeykit/map_render.hpp>
 #include <journeykit/pipeline.hpp>
 
+#include "internal/text_format.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,20 +11,10 @@
 
 namespace journeykit {
 
+using internal::DurationOrDash;
+using internal::PercentOrDash;
+
 namespace {
-
-std::string Pct(const std::optional<double>& v) {
-  return v ? fmt::format("{:.1f}%", *v * 100) : "–";
-}
-
-std::string Dur(const std::optional<double>& seconds) {
-  if (!seconds) return "–";
-  double s = *seconds;
-  if (s < 60) return fmt::format("{:.0f} s", s);
-  if (s < 3600) return fmt::format("{:.0f} min", s / 60);
-  if (s < 86400) return fmt::format("{:.1f} h", s / 3600);
-  return fmt::format("{:.1f} d", s / 86400);
-}
 
 const VoiceRow* Emotion(const JourneyMap& map, size_t stage) {
   if (!map.voice || stage >= map.voice->stages.size()) return nullptr;
@@ -87,11 +79,12 @@ std::string JourneyMapToMarkdown(const JourneyMap& map) {
     std::string emotion = v && v->sentiment.mean ? fmt::format("{:+.2f} (n={})", *v->sentiment.mean,
                                                                v->sentiment.count)
                                                  : "–";
-    out += fmt::format(
-        "| {}{} | {} | {} | {} | {} | {} | {} | {} |\n", Md(r.stage_name), r.goal ? " *" : "",
-        r.reached, r.conversion_rate ? std::to_string(r.progressed) : std::string("–"),
-        Pct(r.conversion_rate), r.conversion_rate ? std::to_string(r.dropped) : std::string("–"),
-        Dur(r.median_time_to_next_s), r.events, emotion);
+    out += fmt::format("| {}{} | {} | {} | {} | {} | {} | {} | {} |\n", Md(r.stage_name),
+                       r.goal ? " *" : "", r.reached,
+                       r.conversion_rate ? std::to_string(r.progressed) : std::string("–"),
+                       PercentOrDash(r.conversion_rate),
+                       r.conversion_rate ? std::to_string(r.dropped) : std::string("–"),
+                       DurationOrDash(r.median_time_to_next_s), r.events, emotion);
   }
   for (const MapStage& s : map.stages) {
     out += fmt::format("\n## {}\n\n", Md(s.row.stage_name));
@@ -102,11 +95,11 @@ std::string JourneyMapToMarkdown(const JourneyMap& map) {
     out += "| Lane | Item | Channel | People | Share |\n|---|---|---|---:|---:|\n";
     for (const MapItem& t : s.touchpoints) {
       out += fmt::format("| Touchpoint | {} | {}{} | {} | {} |\n", Md(t.name), Md(t.channel),
-                         t.online ? "" : " (offline)", t.people, Pct(t.people_share));
+                         t.online ? "" : " (offline)", t.people, PercentOrDash(t.people_share));
     }
     for (const MapItem& a : s.actions) {
-      out +=
-          fmt::format("| Action | {} |  | {} | {} |\n", Md(a.name), a.people, Pct(a.people_share));
+      out += fmt::format("| Action | {} |  | {} | {} |\n", Md(a.name), a.people,
+                         PercentOrDash(a.people_share));
     }
   }
   return out;

@@ -5,6 +5,8 @@
 
 #include "internal/json_writer.hpp"
 
+#include <journeykit/time_units.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,12 +40,7 @@ namespace {
 
 std::string Pct(double share) { return fmt::format("{:.0f}%", share * 100); }
 
-std::string Dur(double s) {
-  if (s < 60) return fmt::format("{:.0f} s", s);
-  if (s < 3600) return fmt::format("{:.0f} min", s / 60);
-  if (s < 86400) return fmt::format("{:.1f} h", s / 3600);
-  return fmt::format("{:.1f} days", s / 86400);
-}
+std::string Dur(double s) { return HumanDuration(s, "days"); }
 
 std::string JsonString(std::string_view s) {
   std::string out;
