@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <journeykit/kit/json_fields.hpp>
 #include <journeykit/kit/time_parse.hpp>
 #include <journeykit/kit/utf8.hpp>
 #include <optional>
@@ -18,68 +19,14 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-std::string DoubleText(double v) {
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::to_string(v);
-}
-
-std::optional<double> ParseDouble(std::string_view s) {
-  double d = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
-
-// A field of `parent` that is present and not null.
-std::optional<element> Field(object parent, std::string_view key) {
-  element e;
-  if (parent.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
-  return e;
-}
+using kit::Field;
+using kit::ScalarText;
+using kit::TextField;
 std::optional<object> ObjectField(object parent, std::string_view key) {
   auto e = Field(parent, key);
   object o;
   if (!e || e->get_object().get(o) != simdjson::SUCCESS) return std::nullopt;
   return o;
-}
-
-// Text of a scalar: strings as they are, numbers as decimal text; empty for the rest.
-std::string ScalarText(element e) {
-  switch (e.type()) {
-    case element_type::STRING:
-      return std::string(e.get_string().value_unsafe());
-    case element_type::INT64:
-      return std::to_string(e.get_int64().value_unsafe());
-    case element_type::UINT64:
-      return std::to_string(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      return DoubleText(e.get_double().value_unsafe());
-    case element_type::BOOL:
-      return e.get_bool().value_unsafe() ? "true" : "false";
-    default:
-      return {};
-  }
-}
-std::string TextField(object parent, std::string_view key) {
-  auto e = Field(parent, key);
-  return e ? ScalarText(*e) : std::string();
-}
-
-// A number given as a JSON number or as numeric text (BigQuery writes INT64 as strings).
-std::optional<double> ScalarNumber(element e) {
-  switch (e.type()) {
-    case element_type::INT64:
-      return static_cast<double>(e.get_int64().value_unsafe());
-    case element_type::UINT64:
-      return static_cast<double>(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      return e.get_double().value_unsafe();
-    case element_type::STRING:
-      return ParseDouble(e.get_string().value_unsafe());
-    default:
-      return std::nullopt;
-  }
 }
 
 // event_params[].value / user_properties[].value: string_value, int_value (often a string),
@@ -92,12 +39,12 @@ std::optional<ParamValue> ReadValue(element value_element) {
   object value;
   if (value_element.get_object().get(value) != simdjson::SUCCESS) return std::nullopt;
   if (auto s = Field(value, "string_value")) {
-    ParamValue p{ScalarText(*s), ScalarNumber(*s)};
+    ParamValue p{ScalarText(*s), kit::LenientNumber(*s)};
     return p;
   }
   for (std::string_view key : {"int_value", "double_value", "float_value"}) {
     if (auto n = Field(value, key)) {
-      ParamValue p{ScalarText(*n), ScalarNumber(*n)};
+      ParamValue p{ScalarText(*n), kit::LenientNumber(*n)};
       if (p.text.empty()) continue;
       return p;
     }
@@ -245,7 +192,8 @@ MapOutcome Ga4RowMapper::map_row(std::string_view line, plugin::Event& event) {
   }
 
   if (ecommerce) {
-    if (auto revenue = Field(*ecommerce, "purchase_revenue")) event.value = ScalarNumber(*revenue);
+    if (auto revenue = Field(*ecommerce, "purchase_revenue"))
+      event.value = kit::LenientNumber(*revenue);
   }
   if (!event.value) {
     auto it = params.find("value");

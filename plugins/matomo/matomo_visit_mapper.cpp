@@ -2,6 +2,8 @@
 // "How a visit becomes events").
 #include "matomo_visit_mapper.hpp"
 
+#include <journeykit/kit/json_fields.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -15,39 +17,19 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-std::optional<element> Field(object o, std::string_view key) {
-  element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
-  return e;
-}
+using kit::Field;
 
-// Text of a field that may be a string, a number or a boolean; "" for null/false/absent.
+// Text of a field that may be a string, a number or a boolean; "" for null, absent and false
+// (visitorId: false = hidden).
 std::string Text(object o, std::string_view key) {
   auto e = Field(o, key);
   if (!e) return {};
-  switch (e->type()) {
-    case element_type::STRING:
-      return std::string(e->get_string().value_unsafe());
-    case element_type::INT64:
-      return std::to_string(e->get_int64().value_unsafe());
-    case element_type::UINT64:
-      return std::to_string(e->get_uint64().value_unsafe());
-    case element_type::DOUBLE: {
-      double d = e->get_double().value_unsafe();
-      if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(int64_t(d));
-      return std::to_string(d);
-    }
-    case element_type::BOOL:
-      return e->get_bool().value_unsafe() ? "true" : "";  // visitorId: false = hidden
-    default:
-      return {};
-  }
+  bool b = false;
+  if (e->get_bool().get(b) == simdjson::SUCCESS) return b ? "true" : "";
+  return kit::ScalarText(*e);
 }
 
-std::optional<double> Number(object o, std::string_view key) {
-  auto e = Field(o, key);
-  return e ? LenientNumber(*e) : std::nullopt;
-}
+std::optional<double> Number(object o, std::string_view key) { return kit::NumberField(o, key); }
 
 std::optional<int64_t> Timestamp(object o, std::string_view key) {
   auto n = Number(o, key);
@@ -55,12 +37,7 @@ std::optional<int64_t> Timestamp(object o, std::string_view key) {
   return static_cast<int64_t>(*n);
 }
 
-std::string FormatNumber(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
+std::string FormatNumber(double v) { return kit::NumberText(v); }
 
 // referrerType → the "channel" hint.
 std::string Channel(std::string_view referrer_type) {
@@ -69,28 +46,6 @@ std::string Channel(std::string_view referrer_type) {
 }
 
 }  // namespace
-
-std::optional<double> LenientNumber(element e) {
-  switch (e.type()) {
-    case element_type::INT64:
-      return static_cast<double>(e.get_int64().value_unsafe());
-    case element_type::UINT64:
-      return static_cast<double>(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      return e.get_double().value_unsafe();
-    case element_type::STRING: {
-      std::string s(e.get_string().value_unsafe());
-      s.erase(0, s.find_first_not_of(" \t"));
-      if (s.empty()) return std::nullopt;
-      char* end = nullptr;
-      double v = std::strtod(s.c_str(), &end);
-      if (end == s.c_str() || !std::isfinite(v)) return std::nullopt;
-      return v;
-    }
-    default:
-      return std::nullopt;
-  }
-}
 
 std::optional<std::string> MatomoErrorMessage(std::string_view body) {
   simdjson::dom::parser parser;

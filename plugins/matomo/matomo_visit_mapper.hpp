@@ -30,10 +30,6 @@ struct MappedPage {
   std::vector<std::string> unknown_types;  // action types emitted as matomo_<type>
 };
 
-// A number that Matomo may send as a JSON number, numeric text ("670", "59.90") or
-// nothing usable ("", null, false): nullopt then.
-std::optional<double> LenientNumber(simdjson::dom::element e);
-
 // The message of a Matomo error body {"result":"error","message":"…"}, when `body` is one.
 std::optional<std::string> MatomoErrorMessage(std::string_view body);
 

@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <journeykit/kit/json_fields.hpp>
 #include <journeykit/kit/time_parse.hpp>
 
 #include <charconv>
@@ -23,16 +24,7 @@ std::string_view Str(const object& o, std::string_view key) {
 
 // A number, or its text ("4"); nullopt otherwise.
 std::optional<double> Number(const object& o, std::string_view key) {
-  element e;
-  if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
-  double d = 0;
-  std::string_view s;
-  if (e.get_double().get(d) == simdjson::SUCCESS) return d;
-  if (e.get_string().get(s) == simdjson::SUCCESS) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-    if (ec == std::errc() && end == s.data() + s.size()) return d;
-  }
-  return std::nullopt;
+  return kit::NumberField(o, key);
 }
 
 std::optional<int64_t> Time(const object& o, std::string_view key) {
