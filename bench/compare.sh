@@ -230,8 +230,8 @@ if [[ $WITH_CLI -eq 1 ]]; then
   mkdir -p "$CLI_DIR"
   ln -sf "$FILE" "$CLI_DIR/events.ndjson"
   FUNNEL_STEPS=$(python3 -c 'import json, sys; print(json.dumps([{"id": s, "when": [{"action": s}]} for s in sys.argv[1].split(",")]))' "$STEPS")
-  # The model of run_end_to_end.sh / micro_benchmarks.cpp, taken from compare_funnel.cpp.
-  MODEL=$(sed -n '/^constexpr const char\* kModelJson = R"json(/,/^})json";/p' "$ROOT/bench/compare_funnel.cpp" | sed '1s/.*/{/; $s/.*/}/')
+  # The benchmark model (bench/model.json), as in run_end_to_end.sh and the micro-benchmarks.
+  MODEL=$(cat "$ROOT/bench/model.json")
   cat >"$CLI_DIR/pipeline.json" <<EOF
 {
   "version": 1,

@@ -37,6 +37,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include "bench_model.hpp"
+
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -45,50 +47,6 @@
 namespace jk = journeykit;
 
 namespace {
-
-// The model of run_end_to_end.sh and micro_benchmarks.cpp (kModelJson there).
-constexpr const char* kModelJson = R"json({
-  "touchpoints": [
-    {"id": "webinar", "name": "Webinar", "channel": "webinar",
-     "when": [{"action": ["webinar_registered", "webinar_attended"]}]},
-    {"id": "checkout", "name": "Checkout", "channel": "website",
-     "when": [{"action": ["add_to_cart", "begin_checkout", "purchase"]}]},
-    {"id": "learning_platform", "name": "Learning platform", "channel": "platform",
-     "when": [{"action": "login"}]},
-    {"id": "support", "name": "Support", "channel": "support", "online": false,
-     "when": [{"action": "support_ticket"}]},
-    {"id": "meta_ads", "name": "Meta ads", "channel": "paid_social",
-     "when": [{"hint": {"channel": "paid_social"}}]},
-    {"id": "google_ads", "name": "Google ads", "channel": "paid_search",
-     "when": [{"hint": {"channel": "paid_search"}}]},
-    {"id": "organic_search", "name": "Organic search", "channel": "organic",
-     "when": [{"hint": {"channel": "organic"}}]},
-    {"id": "newsletter", "name": "Newsletter", "channel": "email",
-     "when": [{"hint": {"channel": "email"}}]},
-    {"id": "partner_sites", "name": "Partner sites", "channel": "referral",
-     "when": [{"hint": {"channel": "referral"}}]},
-    {"id": "direct", "name": "Direct visits", "channel": "direct",
-     "when": [{"hint": {"channel": "direct"}}]}
-  ],
-  "stages": [
-    {"id": "awareness", "name": "Awareness", "when": [{"action": ["page_view", "email_open"]}]},
-    {"id": "consideration", "name": "Consideration",
-     "when": [{"action": ["email_click", "sign_up", "webinar_registered", "webinar_attended"]}]},
-    {"id": "decision", "name": "Decision", "when": [{"action": ["add_to_cart", "begin_checkout"]}]},
-    {"id": "purchase", "name": "Purchase", "goal": true, "when": [{"action": "purchase"}]},
-    {"id": "experience", "name": "Experience", "when": [{"action": "login"}]},
-    {"id": "retention", "name": "Retention", "when": [{"action": "support_ticket"}]},
-    {"id": "advocacy", "name": "Advocacy", "when": [{"action": "review_submitted"}]}
-  ],
-  "segments": [
-    {"id": "paid_first", "name": "Paid first touch", "scope": "first",
-     "when": [{"channel": ["paid_social", "paid_search"]}]},
-    {"id": "email_engaged", "name": "Clicked an e-mail", "scope": "any",
-     "when": [{"action": "email_click"}]},
-    {"id": "webinar", "name": "Attended a webinar", "scope": "any",
-     "when": [{"action": "webinar_attended"}]}
-  ]
-})json";
 
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "journeykit-bench-compare-funnel: %s\n", message.c_str());
@@ -249,7 +207,7 @@ int main(int argc, char** argv) {
   auto model = jk::JourneyModel::FromJson(
       model_name == "empty"
           ? R"({"stages": [{"id": "any", "name": "Any", "when": [{"action": "page_view"}]}]})"
-          : kModelJson);
+          : jk_bench::ModelJson().c_str());
   if (!model.ok()) Die("model: " + model.status().message());
 
   jk::FunnelOptions options;

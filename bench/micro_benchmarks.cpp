@@ -5,7 +5,7 @@
 // output), in the shape journeykit-bench-generate --format compact writes and the
 // events-file plugin turns into events: about 10 events per person, six channels, ~3.5% of
 // people buying, revenue on purchases, people interleaved in blocks of 4096 sorted by time.
-// The journey model (kModelJson) is the one bench/run_end_to_end.sh writes into its pipeline:
+// The journey model (bench/model.json) is the one bench/run_end_to_end.sh writes into its pipeline:
 // 7 stages, 10 touchpoints, 3 segments.
 //
 //   journeykit-bench-micro                                  # everything (a few minutes)
@@ -13,6 +13,8 @@
 //   journeykit-bench-micro --benchmark_format=json > micro.json
 //
 // Absolute numbers drift on a shared machine; compare ratios measured in one run.
+#include "bench_model.hpp"
+
 #include <journeykit/event.hpp>
 #include <journeykit/event_store.hpp>
 #include <journeykit/journey_model.hpp>
@@ -45,49 +47,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------
 // The journey model used by the benchmarks and by run_end_to_end.sh.
-
-constexpr const char* kModelJson = R"json({
-  "touchpoints": [
-    {"id": "webinar", "name": "Webinar", "channel": "webinar",
-     "when": [{"action": ["webinar_registered", "webinar_attended"]}]},
-    {"id": "checkout", "name": "Checkout", "channel": "website",
-     "when": [{"action": ["add_to_cart", "begin_checkout", "purchase"]}]},
-    {"id": "learning_platform", "name": "Learning platform", "channel": "platform",
-     "when": [{"action": "login"}]},
-    {"id": "support", "name": "Support", "channel": "support", "online": false,
-     "when": [{"action": "support_ticket"}]},
-    {"id": "meta_ads", "name": "Meta ads", "channel": "paid_social",
-     "when": [{"hint": {"channel": "paid_social"}}]},
-    {"id": "google_ads", "name": "Google ads", "channel": "paid_search",
-     "when": [{"hint": {"channel": "paid_search"}}]},
-    {"id": "organic_search", "name": "Organic search", "channel": "organic",
-     "when": [{"hint": {"channel": "organic"}}]},
-    {"id": "newsletter", "name": "Newsletter", "channel": "email",
-     "when": [{"hint": {"channel": "email"}}]},
-    {"id": "partner_sites", "name": "Partner sites", "channel": "referral",
-     "when": [{"hint": {"channel": "referral"}}]},
-    {"id": "direct", "name": "Direct visits", "channel": "direct",
-     "when": [{"hint": {"channel": "direct"}}]}
-  ],
-  "stages": [
-    {"id": "awareness", "name": "Awareness", "when": [{"action": ["page_view", "email_open"]}]},
-    {"id": "consideration", "name": "Consideration",
-     "when": [{"action": ["email_click", "sign_up", "webinar_registered", "webinar_attended"]}]},
-    {"id": "decision", "name": "Decision", "when": [{"action": ["add_to_cart", "begin_checkout"]}]},
-    {"id": "purchase", "name": "Purchase", "goal": true, "when": [{"action": "purchase"}]},
-    {"id": "experience", "name": "Experience", "when": [{"action": "login"}]},
-    {"id": "retention", "name": "Retention", "when": [{"action": "support_ticket"}]},
-    {"id": "advocacy", "name": "Advocacy", "when": [{"action": "review_submitted"}]}
-  ],
-  "segments": [
-    {"id": "paid_first", "name": "Paid first touch", "scope": "first",
-     "when": [{"channel": ["paid_social", "paid_search"]}]},
-    {"id": "email_engaged", "name": "Clicked an e-mail", "scope": "any",
-     "when": [{"action": "email_click"}]},
-    {"id": "webinar", "name": "Attended a webinar", "scope": "any",
-     "when": [{"action": "webinar_attended"}]}
-  ]
-})json";
 
 // ---------------------------------------------------------------------------------------
 // Deterministic synthetic events (the shape of the compact NDJSON data set).
@@ -247,7 +206,7 @@ const std::vector<jk::Event>& Events(size_t n) {
 
 const jk::JourneyModel& Model() {
   static const jk::JourneyModel model = [] {
-    auto m = jk::JourneyModel::FromJson(kModelJson, "bench model");
+    auto m = jk::JourneyModel::FromJson(jk_bench::ModelJson(), "bench model");
     if (!m.ok()) {
       std::fprintf(stderr, "bench model: %s\n", m.status().message().c_str());
       std::abort();

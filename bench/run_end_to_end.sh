@@ -88,50 +88,9 @@ log "work dir $WORK ($(df -h --output=avail "$WORK" | tail -1 | tr -d ' ') free)
 START_MS=1767225600000            # 2026-01-01T00:00:00Z, the generator's default
 APPEND_START_MS=$((START_MS + 90 * 86400000))  # the day after the 90-day window
 
-# The model is the one micro_benchmarks.cpp uses (kModelJson): 10 touchpoints, 7 stages,
-# 3 segments.
-MODEL='{
-    "touchpoints": [
-      {"id": "webinar", "name": "Webinar", "channel": "webinar",
-       "when": [{"action": ["webinar_registered", "webinar_attended"]}]},
-      {"id": "checkout", "name": "Checkout", "channel": "website",
-       "when": [{"action": ["add_to_cart", "begin_checkout", "purchase"]}]},
-      {"id": "learning_platform", "name": "Learning platform", "channel": "platform",
-       "when": [{"action": "login"}]},
-      {"id": "support", "name": "Support", "channel": "support", "online": false,
-       "when": [{"action": "support_ticket"}]},
-      {"id": "meta_ads", "name": "Meta ads", "channel": "paid_social",
-       "when": [{"hint": {"channel": "paid_social"}}]},
-      {"id": "google_ads", "name": "Google ads", "channel": "paid_search",
-       "when": [{"hint": {"channel": "paid_search"}}]},
-      {"id": "organic_search", "name": "Organic search", "channel": "organic",
-       "when": [{"hint": {"channel": "organic"}}]},
-      {"id": "newsletter", "name": "Newsletter", "channel": "email",
-       "when": [{"hint": {"channel": "email"}}]},
-      {"id": "partner_sites", "name": "Partner sites", "channel": "referral",
-       "when": [{"hint": {"channel": "referral"}}]},
-      {"id": "direct", "name": "Direct visits", "channel": "direct",
-       "when": [{"hint": {"channel": "direct"}}]}
-    ],
-    "stages": [
-      {"id": "awareness", "name": "Awareness", "when": [{"action": ["page_view", "email_open"]}]},
-      {"id": "consideration", "name": "Consideration",
-       "when": [{"action": ["email_click", "sign_up", "webinar_registered", "webinar_attended"]}]},
-      {"id": "decision", "name": "Decision", "when": [{"action": ["add_to_cart", "begin_checkout"]}]},
-      {"id": "purchase", "name": "Purchase", "goal": true, "when": [{"action": "purchase"}]},
-      {"id": "experience", "name": "Experience", "when": [{"action": "login"}]},
-      {"id": "retention", "name": "Retention", "when": [{"action": "support_ticket"}]},
-      {"id": "advocacy", "name": "Advocacy", "when": [{"action": "review_submitted"}]}
-    ],
-    "segments": [
-      {"id": "paid_first", "name": "Paid first touch", "scope": "first",
-       "when": [{"channel": ["paid_social", "paid_search"]}]},
-      {"id": "email_engaged", "name": "Clicked an e-mail", "scope": "any",
-       "when": [{"action": "email_click"}]},
-      {"id": "webinar", "name": "Attended a webinar", "scope": "any",
-       "when": [{"action": "webinar_attended"}]}
-    ]
-  }'
+# The benchmark model (bench/model.json, also used by the micro-benchmarks): 10 touchpoints,
+# 7 stages, 3 segments.
+MODEL=$(cat "$ROOT/bench/model.json")
 
 write_pipeline() {  # dir
   local dir="$1" connectors="[]"
