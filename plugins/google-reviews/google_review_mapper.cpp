@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <journeykit/kit/reviews.hpp>
 #include <journeykit/kit/time_parse.hpp>
 
 #include <charconv>
@@ -95,7 +96,7 @@ Result<plugin::Event> MapReview(const object& review, std::string_view location,
   if (review["starRating"].get(stars) == simdjson::SUCCESS) rating = StarRatingOf(stars);
   if (rating) {
     e.rating = *rating;
-    e.sentiment = SentimentFromStars(*rating);
+    e.sentiment = kit::SentimentFromStars(*rating);
   }
   e.hints.emplace_back("channel", "google_reviews");
   e.properties.emplace_back("location", std::string(location));
@@ -114,14 +115,7 @@ Result<plugin::Event> MapReview(const object& review, std::string_view location,
   if (*updated != *created) e.properties.emplace_back("edited", "true");
   object reply;
   const bool replied = review["reviewReply"].get_object().get(reply) == simdjson::SUCCESS;
-  e.properties.emplace_back("replied", replied ? "true" : "false");
-  if (replied) {
-    std::optional<int64_t> reply_time = Time(reply, "updateTime");
-    if (reply_time && *reply_time >= *created) {
-      e.properties.emplace_back("reply_delay_s",
-                                std::to_string((*reply_time - *created) / 1000000));
-    }
-  }
+  kit::AddReplyProperties(e, replied, *created, replied ? Time(reply, "updateTime") : std::nullopt);
   return e;
 }
 

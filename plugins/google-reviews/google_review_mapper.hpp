@@ -40,8 +40,4 @@ struct ReviewsPage {
 // STAR_RATING_UNSPECIFIED and anything else.
 std::optional<int> StarRating(std::string_view text);
 
-// The SDK's rating → sentiment mapping for 1..5 ratings (sdk/src/voice.cpp): linear, 1 → −1,
-// 3 → 0, 5 → +1.
-inline double SentimentFromStars(int stars) { return (stars - 3) / 2.0; }
-
 }  // namespace journeykit::google_reviews

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <journeykit/kit/json_fields.hpp>
+#include <journeykit/kit/reviews.hpp>
 #include <journeykit/kit/time_parse.hpp>
 
 #include <charconv>
@@ -64,7 +65,7 @@ Result<plugin::Event> MapReview(const object& review, std::string_view business_
   std::optional<double> stars = Number(review, "stars");
   if (stars && *stars >= 1 && *stars <= 5) {
     e.rating = *stars;
-    e.sentiment = SentimentFromStars(*stars);
+    e.sentiment = kit::SentimentFromStars(*stars);
   }
   std::string email(Str(review, "referralEmail"));  // private API only
   if (!email.empty()) e.identities.emplace_back("email", email);
@@ -89,14 +90,7 @@ Result<plugin::Event> MapReview(const object& review, std::string_view business_
   }
   object reply;
   const bool replied = review["companyReply"].get_object().get(reply) == simdjson::SUCCESS;
-  e.properties.emplace_back("replied", replied ? "true" : "false");
-  if (replied) {
-    std::optional<int64_t> reply_time = Time(reply, "createdAt");
-    if (reply_time && *reply_time >= *created) {
-      e.properties.emplace_back("reply_delay_s",
-                                std::to_string((*reply_time - *created) / 1000000));
-    }
-  }
+  kit::AddReplyProperties(e, replied, *created, replied ? Time(reply, "createdAt") : std::nullopt);
   return e;
 }
 

@@ -31,10 +31,6 @@ struct ReviewsPage {
 [[nodiscard]] Result<ReviewsPage> ParseReviewsPage(std::string_view body,
                                                    std::string_view business_unit_id);
 
-// The SDK's rating → sentiment mapping for 1..5 ratings (sdk/src/voice.cpp): linear, 1 → −1,
-// 3 → 0, 5 → +1.
-inline double SentimentFromStars(double stars) { return (stars - 3) / 2.0; }
-
 // Trustpilot's error body {"message","details","errorCode"} as "message: details (code)";
 // "" when the body is something else.
 std::string TrustpilotErrorText(std::string_view body);
