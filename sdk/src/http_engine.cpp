@@ -23,6 +23,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 namespace journeykit {
 
@@ -173,9 +174,9 @@ struct HttpEngine::Impl {
   }
   ~Impl() {
     asio::post(io, [this] {
-      for (auto& t : transfers) Abort(*t);
+      for (auto& [raw, t] : transfers) Abort(*t);
       // Freed after the handlers that cancelling just queued have run.
-      auto doomed = std::make_shared<std::vector<std::unique_ptr<Transfer>>>(std::move(transfers));
+      auto doomed = std::make_shared<decltype(transfers)>(std::move(transfers));
       asio::post(io, [doomed] {});
       curl_timer.cancel();
       for (auto& [fd, s] : sockets) {
@@ -561,18 +562,17 @@ struct HttpEngine::Impl {
   void Drop(Transfer& t) {
     Abort(t);
     // Freed on a later turn: asio may still hold a handler (cancelled timer) referencing it.
-    auto it = std::find_if(transfers.begin(), transfers.end(),
-                           [&t](const std::unique_ptr<Transfer>& p) { return p.get() == &t; });
+    auto it = transfers.find(&t);
     if (it == transfers.end()) return;
-    std::shared_ptr<Transfer> owned(it->release());
+    std::shared_ptr<Transfer> owned(it->second.release());
     transfers.erase(it);
     asio::post(io, [owned] {});
   }
 
   void CancelBatch(const std::shared_ptr<Batch>& batch) {
     std::vector<Transfer*> mine;
-    for (auto& t : transfers) {
-      if (t->batch == batch) mine.push_back(t.get());
+    for (auto& [raw, t] : transfers) {
+      if (t->batch == batch) mine.push_back(raw);
     }
     for (Transfer* t : mine) {
       {
@@ -591,7 +591,7 @@ struct HttpEngine::Impl {
   CURLM* multi = nullptr;
   std::map<curl_socket_t, std::shared_ptr<SocketState>> sockets;
   std::map<std::string, std::unique_ptr<Budget>> budgets;
-  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers;  // owned by the loop
   std::mt19937_64 rng{std::random_device{}()};
   std::thread thread;
 
@@ -637,7 +637,7 @@ bool HttpEngine::Send(std::vector<HttpCall> calls, const HttpSettings& settings,
                  t->cassette = cassette;
                  t->redactor = &redactor;
                  started.push_back(t.get());
-                 impl_->transfers.push_back(std::move(t));
+                 impl_->transfers.emplace(t.get(), std::move(t));
                }
                for (Transfer* t : started) impl_->Begin(*t);
              });
