@@ -172,6 +172,18 @@ class Host {
     return Status::Ok();
   }
 
+  // Connectors, inside write(): the destination refused this one record for good (a 207
+  // error entry, an invalid e-mail...). The host puts it in the connector's dead-letter store
+  // with `reason` (`journeykit replay` re-delivers it) and counts the rest of the batch as
+  // accepted when write() returns OK. `record` must be one of the records write() was given.
+  Status reject(const jk_record& record, std::string_view reason) const {
+    if (api_->bad_record(api_->ctx, record.key, ToJk(reason), record.json) != JK_OK) {
+      return PluginError("the host could not set aside record '" + std::string(FromJk(record.key)) +
+                         "': " + std::string(reason));
+    }
+    return Status::Ok();
+  }
+
   // True when the host offers HTTP (ABI 1.1 and later).
   bool has_http() const {
     return api_->struct_size >= offsetof(jk_host_api, add_secret) + sizeof(api_->add_secret) &&
