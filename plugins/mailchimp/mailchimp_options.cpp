@@ -1,37 +1,12 @@
 // mailchimp_options.cpp — data centre, API root and shared budget of a mailchimp instance.
 #include "mailchimp_options.hpp"
 
+#include <journeykit/kit/mailchimp_account.hpp>
 #include <journeykit/kit/time_parse.hpp>
-
-#include <cstdio>
 
 namespace journeykit::mailchimp {
 
-std::string DataCentreOfKey(std::string_view api_key) {
-  size_t dash = api_key.rfind('-');
-  if (dash == std::string_view::npos || dash + 1 >= api_key.size()) return {};
-  std::string dc(api_key.substr(dash + 1));
-  for (char c : dc) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) return {};
-  }
-  return dc;
-}
-
-namespace {
-
-// FNV-1a: names the account in the budget key without putting the key itself there.
-std::string KeyHash(std::string_view key) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-}  // namespace
+std::string DataCentreOfKey(std::string_view api_key) { return kit::MailchimpDataCentre(api_key); }
 
 Result<MailchimpOptions> ParseMailchimpOptions(const plugin::Config& config) {
   MailchimpOptions o;
@@ -48,7 +23,7 @@ Result<MailchimpOptions> ParseMailchimpOptions(const plugin::Config& config) {
           "api_key: a Mailchimp API key ends with its data centre (…-us6); this one has none — "
           "copy the whole key, or set base_url");
     }
-    o.base_url = "https://" + o.data_centre + ".api.mailchimp.com/3.0";
+    o.base_url = kit::MailchimpApiRoot(o.api_key);
   } else if (o.base_url.rfind("http://", 0) != 0 && o.base_url.rfind("https://", 0) != 0) {
     return InvalidArgument("base_url: expected an http:// or https:// URL, got '" + o.base_url +
                            "'");
@@ -72,8 +47,7 @@ Result<MailchimpOptions> ParseMailchimpOptions(const plugin::Config& config) {
         "max_connections: expected 1 to 10 (Mailchimp allows 10 per user), got " +
         std::to_string(o.max_connections));
   }
-  o.budget_key = "mailchimp:" + (o.data_centre.empty() ? std::string("custom") : o.data_centre) +
-                 ":" + KeyHash(o.api_key);
+  o.budget_key = kit::MailchimpBudgetKey(o.api_key);
   return o;
 }
 

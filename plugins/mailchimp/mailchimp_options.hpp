@@ -1,6 +1,7 @@
 // mailchimp_options.hpp — the mailchimp source's declared config and its parsed form.
 #pragma once
 
+#include <journeykit/kit/mailchimp_account.hpp>
 #include <journeykit/plugin.hpp>
 #include <journeykit/status.hpp>
 
@@ -13,7 +14,7 @@ namespace journeykit::mailchimp {
 
 inline constexpr const char* kPluginName = "mailchimp";
 inline constexpr const char* kStream = "email_activity";
-inline constexpr int64_t kMailchimpMaxConnections = 10;  // per user, enforced by Mailchimp
+inline constexpr int64_t kMailchimpMaxConnections = kit::kMailchimpMaxConnections;
 
 inline constexpr jk_config_field kConfigFields[] = {
     {"api_key", JK_CONFIG_STRING, 1, 1, nullptr,
@@ -40,7 +41,8 @@ struct MailchimpOptions {
   std::vector<std::string> campaigns;
   int64_t page_size = 1000;
   int64_t max_connections = kMailchimpMaxConnections;
-  // "mailchimp:<dc>:<hash of the key>": every instance of one account shares its budget.
+  // kit::MailchimpBudgetKey: every instance of one account (the source and the mailchimp-tags
+  // connector) shares its budget.
   std::string budget_key;
 };
 
