@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev libssl-dev openssl ca-certificates libsqlite3-dev zlib1g-dev
   libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The clickhouse connector's tests start a private server (Debian 12 ships 18.16).
+  clickhouse-server
 )
 # The browser test (tests/browser) loads the HTML journey map in headless Chromium. The package
 # is big (~250 MB installed), so only on request: JOURNEYKIT_BROWSER_TESTS=1 (.ci/run sets it).
