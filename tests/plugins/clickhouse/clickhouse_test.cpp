@@ -810,6 +810,28 @@ TEST_F(ClickHouseRun, A500IsRetriedThenTheBatchIsAccepted) {
   EXPECT_THAT(log_, Not(HasSubstr("mock-pass-1")));
 }
 
+TEST_F(ClickHouseRun, InsertsAreChunkedByMaxRowsPerInsertAndTablesCreatedOnce) {
+  MockHttpServer mock([](const MockRequest&) { return MockReply(); });
+  auto r = Run(R"("url": ")" + mock.url() + R"(", "max_rows_per_insert": 3, "table_prefix": "x_")",
+               R"(["events", "journeys"])");
+  ASSERT_TRUE(Delivery(r).ok()) << Delivery(r).message();
+  std::vector<std::string> seen;  // CREATE <table> / INSERT <table> <rows>
+  for (const MockRequest& q : mock.requests()) {
+    std::string table = q.body.find("x_journeys") != std::string::npos ||
+                                q.query("query").find("x_journeys") != std::string::npos
+                            ? "journeys"
+                            : "events";
+    if (q.query("query").empty()) {
+      seen.push_back("CREATE " + table);
+    } else {
+      seen.push_back("INSERT " + table + " " +
+                     std::to_string(std::count(q.body.begin(), q.body.end(), '\n')));
+    }
+  }
+  EXPECT_THAT(seen, ElementsAre("CREATE events", "INSERT events 3", "INSERT events 3",
+                                "INSERT events 1", "CREATE journeys", "INSERT journeys 3"));
+}
+
 TEST_F(ClickHouseRun, A500ThatStaysFailsNamingServerTableAndMessage) {
   MockHttpServer mock([&](const MockRequest& q) {
     MockReply reply;
