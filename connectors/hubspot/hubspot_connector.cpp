@@ -31,6 +31,24 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// True when `id` appears in `text` as a whole address: not inside a longer one
+// ("st@invalid" is not mentioned by "worst@invalid is invalid"). Both lower-case.
+bool MentionsId(std::string_view text, std::string_view id) {
+  auto part_of_id = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' ||
+           c == '+' || c == '-' || c == '@';
+  };
+  for (size_t at = text.find(id); at != std::string_view::npos; at = text.find(id, at + 1)) {
+    bool starts = at == 0 || !part_of_id(text[at - 1]);
+    size_t end = at + id.size();
+    // A sentence may end with a '.' right after the address.
+    bool ends = end == text.size() || !part_of_id(text[end]) ||
+                (text[end] == '.' && (end + 1 == text.size() || !part_of_id(text[end + 1])));
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
 std::string Plural(uint64_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
@@ -207,7 +225,7 @@ Status HubSpotConnector::HandleResponse(const plugin::HttpResponse& r,
     if (hit.empty() && !e.message.empty()) {
       std::string message = Lower(e.message);
       for (size_t i : chunk.inputs) {
-        if (message.find(Lower(inputs[i].id)) != std::string::npos) hit.push_back(i);
+        if (MentionsId(message, Lower(inputs[i].id))) hit.push_back(i);
       }
     }
     if (hit.empty()) {
@@ -219,8 +237,7 @@ Status HubSpotConnector::HandleResponse(const plugin::HttpResponse& r,
       continue;
     }
     std::string reason =
-        "HubSpot refused the contact: " + (e.category.empty() ? std::string("ERROR") : e.category) +
-        ": " + e.message;
+        (e.category.empty() ? std::string("ERROR") : e.category) + ": " + e.message;
     for (size_t i : hit) {
       if (refused[i]) continue;
       refused[i] = true;
