@@ -33,6 +33,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitRunFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitCheckFailed = 3;
+constexpr int kExitDeliveryIncomplete = 4;
 constexpr int kExitInterrupted = 130;
 
 int ExitCodeFor(const Status& s) {
@@ -116,9 +117,10 @@ class ProgressLine {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::cerr
           << fmt::format(
-                 "\r\033[Kreading: {} events ({:.0f} events/s), {:.1f} MB, {}/{} sources done",
+                 "\r\033[Kreading: {} events ({:.0f} events/s), {:.1f} MB, {}/{} sources done{}",
                  p.events, secs > 0 ? static_cast<double>(p.events) / secs : 0.0,
-                 static_cast<double>(p.bytes) / 1e6, p.sources_done, p.sources_total)
+                 static_cast<double>(p.bytes) / 1e6, p.sources_done, p.sources_total,
+                 p.delivered > 0 ? fmt::format("; delivered: {} records", p.delivered) : "")
           << std::flush;
     }
   }
@@ -128,6 +130,33 @@ class ProgressLine {
   std::condition_variable cv_;
   bool stop_ = false;
 };
+
+// The delivery table; false when a connector failed, dead-lettered or left records waiting.
+bool PrintDeliveries(const std::vector<DeliveryReport>& deliveries) {
+  if (deliveries.empty()) return true;
+  bool ok = true;
+  std::cout << fmt::format("\n{:<16} {:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
+                           "Connector", "Plugin", "Delivered", "Batches", "Refused", "Failed",
+                           "Waiting", "Dead-ltr", "Seconds");
+  for (const DeliveryReport& d : deliveries) {
+    std::cout << fmt::format("{:<16} {:<16} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8.2f}\n",
+                             d.name, d.plugin, d.delivered, d.batches, d.rejected, d.failed,
+                             d.pending, d.dead_letters, d.seconds);
+  }
+  for (const DeliveryReport& d : deliveries) {
+    if (!d.status.ok()) {
+      ok = false;
+      std::cerr << "journeykit: connector " << d.name << ": " << d.status.message() << "\n";
+    }
+    if (d.rejected + d.failed > 0 || d.pending > 0) ok = false;
+    if (d.dead_letters > 0) {
+      std::cerr << "journeykit: connector " << d.name << ": " << d.dead_letters
+                << " records in the dead-letter store; `journeykit replay PIPELINE --list` shows "
+                   "them, `journeykit replay PIPELINE` re-delivers them\n";
+    }
+  }
+  return ok;
+}
 
 void PrintFunnels(const JourneyAnalysis& analysis, const std::string& segment) {
   for (const StageFunnel& f : analysis.funnels) {
@@ -172,7 +201,7 @@ int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
     std::cout << fmt::format("Bad records set aside: {} (see {})\n", report->dead_lettered,
                              fmt::join(report->dead_letter_files, ", "));
   }
-  for (const auto& note : report->connector_notes) std::cout << "Connector " << note << "\n";
+  bool delivery_ok = PrintDeliveries(report->deliveries);
   for (size_t i = 0; i < report->analysis.audiences.size(); ++i) {
     const AudienceMembership& m = report->analysis.audiences[i];
     const AudienceChanges& c = report->audience_changes[i];
@@ -182,7 +211,35 @@ int RunCommand(const std::string& path, bool full_refresh, bool no_connectors,
   }
   std::cout << "\n";
   PrintFunnels(report->analysis, segment);
-  return kExitOk;
+  return delivery_ok ? kExitOk : kExitDeliveryIncomplete;
+}
+
+int ReplayCommand(const std::string& path, const std::vector<std::string>& connectors,
+                  uint64_t limit, bool list, bool verbose) {
+  auto pipeline = Pipeline::Open(path, MakeOptions(verbose));
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  if (list) {
+    std::vector<std::string> names = connectors;
+    if (names.empty()) names.emplace_back();
+    for (const std::string& name : names) {
+      auto letters = pipeline.value()->DeadLetters(name, limit == 0 ? 1000 : limit);
+      if (!letters.ok()) return Fail(letters.status());
+      for (const DeadLetter& d : *letters) {
+        std::cout << fmt::format("{:>6} {:<14} {:<16} {:<40} attempts {}  {}\n  reason: {}\n", d.id,
+                                 d.connector, d.type, d.key, d.attempts, d.failed_at, d.reason);
+      }
+    }
+    return kExitOk;
+  }
+  Result<std::vector<DeliveryReport>> reports = [&] {
+    ProgressLine progress(**pipeline);
+    ReplayOptions options;
+    options.connectors = connectors;
+    options.limit = limit;
+    return pipeline.value()->Replay(options);
+  }();
+  if (!reports.ok()) return Fail(reports.status());
+  return PrintDeliveries(*reports) ? kExitOk : kExitDeliveryIncomplete;
 }
 
 int CheckCommand(const std::string& path, bool verbose) {
@@ -377,7 +434,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success, 1 run failed, 2 invalid pipeline/config/arguments, 3 check failed, "
-      "130 interrupted (checkpoints kept).");
+      "4 delivery incomplete (records dead-lettered or waiting), 130 interrupted (checkpoints "
+      "kept).");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Print info and debug messages")->configurable(false);
 
@@ -427,6 +485,18 @@ int main(int argc, char** argv) {
   map->add_option("--to", map_to,
                   "Only events up to this date, included (or before this exact time)");
 
+  std::vector<std::string> replay_connectors;
+  uint64_t replay_limit = 0;
+  bool replay_list = false;
+  auto* replay = app.add_subcommand(
+      "replay", "Re-deliver the records in the connectors' dead-letter stores (docs/delivery.md)");
+  replay->add_option("pipeline", pipeline_path, "Pipeline file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  replay->add_option("--connector", replay_connectors, "Only this connector (repeatable)");
+  replay->add_option("--limit", replay_limit, "At most this many records per connector");
+  replay->add_flag("--list", replay_list, "List the dead letters (id, key, reason) instead");
+
   journeykit::cli::AttributionCommand attribution(app);
 
   try {
@@ -439,6 +509,9 @@ int main(int argc, char** argv) {
     return RunCommand(pipeline_path, full_refresh, no_connectors, segment, http_mode, verbose);
   }
   if (*check) return CheckCommand(pipeline_path, verbose);
+  if (*replay) {
+    return ReplayCommand(pipeline_path, replay_connectors, replay_limit, replay_list, verbose);
+  }
   if (*plugins) return PluginsCommand(plugin_paths, verbose);
   if (*map) {
     return MapCommand(pipeline_path, segment, map_format, map_output, map_from, map_to,

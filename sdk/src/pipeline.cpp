@@ -3,6 +3,7 @@
 
 #include <journeykit/config_spec.hpp>
 
+#include "internal/delivery.hpp"
 #include "internal/http_engine.hpp"
 #include "internal/json_writer.hpp"
 #include "internal/plugin_instance.hpp"
@@ -99,6 +100,7 @@ struct Pipeline::Impl {
     ctx->base_dir = spec.base_dir;
     ctx->dead_letter_dir = spec.dead_letter_dir;
     ctx->http = [this] { return Http(); };
+    ctx->keep_email_addresses = spec.identity.keep_email_addresses;
     return ctx;
   }
 
@@ -130,6 +132,7 @@ Progress Pipeline::progress() const {
     p.events = impl_->run->events.load();
     p.bytes = impl_->run->bytes.load();
     p.records = impl_->run->records.load();
+    p.delivered = impl_->run->delivered.load();
   }
   p.sources_done = impl_->sources_done.load();
   p.sources_total = impl_->spec.sources.size();
@@ -151,6 +154,22 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const std::string& path, Pipeli
   if (!spec.audiences_json.empty()) {
     JK_RETURN_IF_ERROR(
         ParseAudiences(spec.audiences_json, spec.file + ": audiences", &model).status());
+  }
+
+  for (size_t i = 0; i < spec.connectors.size(); ++i) {
+    const ConnectorFilter& f = spec.connectors[i].filter;
+    std::string p = spec.file + ": connectors[" + std::to_string(i) + "].filter";
+    for (const std::string& id : f.stages) {
+      if (std::none_of(model.stages().begin(), model.stages().end(),
+                       [&](const Stage& st) { return st.id == id; })) {
+        return InvalidArgument(p + ".stages: '" + id + "' is not a stage of the model");
+      }
+    }
+    for (const std::string& id : f.segments) {
+      if (model.SegmentIndex(id) < 0) {
+        return InvalidArgument(p + ".segments: '" + id + "' is not a segment of the model");
+      }
+    }
   }
 
   std::vector<std::vector<std::string>> levels;
@@ -293,176 +312,90 @@ Result<JourneyAnalysis> Pipeline::Analyze() {
   return impl_->AnalyzeStore(*store);
 }
 
-namespace {
-
-void StageTableRecords(const JourneyAnalysis& analysis, std::vector<std::string>& keys,
-                       std::vector<std::string>& jsons) {
-  for (const StageFunnel& f : analysis.funnels) {
-    for (const StageFunnelRow& row : f.rows) {
-      std::string json;
-      JsonObjectWriter w(json);
-      w.String("segment", f.segment_id).String("segment_name", f.segment_name);
-      w.String("stage", row.stage_id).String("stage_name", row.stage_name).Bool("goal", row.goal);
-      w.Int("people_in_segment", static_cast<int64_t>(f.people));
-      w.Int("reached", static_cast<int64_t>(row.reached));
-      w.Int("progressed", static_cast<int64_t>(row.progressed));
-      w.Int("dropped", static_cast<int64_t>(row.dropped));
-      row.conversion_rate ? w.Number("conversion_rate", *row.conversion_rate)
-                          : w.Null("conversion_rate");
-      row.drop_off_rate ? w.Number("drop_off_rate", *row.drop_off_rate) : w.Null("drop_off_rate");
-      row.median_time_to_next_s ? w.Number("median_time_to_next_s", *row.median_time_to_next_s)
-                                : w.Null("median_time_to_next_s");
-      w.Int("events", static_cast<int64_t>(row.events));
-      w.Close();
-      keys.push_back(f.segment_id + ":" + row.stage_id);
-      jsons.push_back(std::move(json));
-    }
-  }
-}
-
-std::string JourneyRecord(const JourneyAnalysis& a, uint32_t p) {
-  const JourneySet& j = *a.journeys;
-  const EventStore& es = *a.events;
-  const JourneyModel& model = *a.model;
-  auto events = j.events(p);
-  std::string json;
-  JsonObjectWriter w(json);
-  w.String("person_id", j.person_id(p));
-  std::string ids = "[";
-  for (auto id : j.identities(p)) {
-    if (ids.size() > 1) ids.push_back(',');
-    internal::AppendJsonString(ids, id);
-  }
-  ids += "]";
-  w.Raw("identities", ids);
-  std::string segs = "[";
-  for (size_t s = 0; s < model.segments().size(); ++s) {
-    if (!j.in_segment(p, static_cast<int>(s))) continue;
-    if (segs.size() > 1) segs.push_back(',');
-    internal::AppendJsonString(segs, model.segments()[s].id);
-  }
-  segs += "]";
-  w.Raw("segments", segs);
-  w.Int("events", static_cast<int64_t>(events.size()));
-  w.String("first_seen", FormatTimeUs(es.time_us(events.front())));
-  w.String("last_seen", FormatTimeUs(es.time_us(events.back())));
-  // Current stage: the stage of the latest event that has one.
-  std::string current;
-  for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    if (es.stage(*it) != kNoStage) {
-      current = model.stages()[es.stage(*it)].id;
-      break;
-    }
-  }
-  current.empty() ? w.Null("current_stage") : w.String("current_stage", current);
-  std::string entries = "{";
-  for (size_t s = 0; s < model.stages().size(); ++s) {
-    int64_t t = j.stage_entry(p, s);
-    if (t == kNotReached) continue;
-    if (entries.size() > 1) entries.push_back(',');
-    internal::AppendJsonString(entries, model.stages()[s].id);
-    entries.push_back(':');
-    internal::AppendJsonString(entries, FormatTimeUs(t));
-  }
-  entries += "}";
-  w.Raw("stage_entries", entries);
-  uint16_t last_tp = es.touchpoint(events.back());
-  w.String("last_touchpoint", model.touchpoints()[last_tp].id);
-  w.Close();
-  return json;
-}
-
-}  // namespace
-
 Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& analysis,
                                RunReport& report) {
-  constexpr size_t kBatch = 1000;
+  report.deliveries.clear();
+  if (spec.connectors.empty()) return Status::Ok();
+  StateStore& writable = const_cast<StateStore&>(store);
+  internal::RecordFactory records(analysis, store);
+  JK_RETURN_IF_ERROR(records.Init());
+  report.deliveries.resize(spec.connectors.size());
+  std::vector<std::unique_ptr<PluginInstance>> instances;
+  std::vector<std::thread> threads;
   for (size_t ci = 0; ci < spec.connectors.size(); ++ci) {
     const ConnectorSpec& c = spec.connectors[ci];
-    auto wants = [&](std::string_view what) {
-      return std::find(c.receives.begin(), c.receives.end(), what) != c.receives.end();
-    };
-    PluginInstance inst(registry.Library(c.plugin), c.name, run.get(), BadRecordPolicy::kFail);
-    inst.SetHttp(c.http);
-    JK_RETURN_IF_ERROR(inst.Create(connector_configs[ci]));
-    std::vector<std::string> keys, jsons;
-    std::string type;
-    uint64_t delivered = 0;
-    auto flush_batch = [&]() -> Status {
-      if (keys.empty()) return Status::Ok();
-      std::vector<jk_record> records(keys.size());
-      for (size_t i = 0; i < keys.size(); ++i) {
-        records[i] = jk_record{sizeof(jk_record),
-                               {type.data(), type.size()},
-                               {keys[i].data(), keys[i].size()},
-                               {jsons[i].data(), jsons[i].size()}};
-      }
-      JK_RETURN_IF_ERROR(inst.Write(records));
-      delivered += keys.size();
-      keys.clear();
-      jsons.clear();
-      return Status::Ok();
-    };
-    if (wants("events")) {
-      type = "event";
-      const EventStore& es = *analysis.events;
-      const JourneySet& j = *analysis.journeys;
-      const JourneyModel& model = *analysis.model;
-      size_t index = 0;
-      Status inner;
-      JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) {
-        if (!inner.ok() || index >= es.size()) return;
-        size_t i = index++;
-        uint32_t p = j.person_of_event(i);
-        std::string json;
-        JsonObjectWriter w(json);
-        p == kNoPerson ? w.Null("person_id") : w.String("person_id", j.person_id(p));
-        w.String("source", e.source).String("event_id", e.event_id);
-        w.String("time", FormatTimeUs(e.time_us)).Int("time_us", e.time_us);
-        w.String("action", e.action);
-        const Touchpoint& tp = model.touchpoints()[es.touchpoint(i)];
-        w.String("touchpoint", tp.id).String("channel", tp.channel).Bool("online", tp.online);
-        es.stage(i) == kNoStage ? w.Null("stage")
-                                : w.String("stage", model.stages()[es.stage(i)].id);
-        if (e.value) w.Number("value", *e.value);
-        if (!e.currency.empty()) w.String("currency", e.currency);
-        if (e.rating) w.Number("rating", *e.rating);
-        if (const std::string* url = FindValue(e.hints, "url")) w.String("url", *url);
-        w.Close();
-        keys.push_back(e.source + ":" + e.event_id);
-        jsons.push_back(std::move(json));
-        if (keys.size() >= kBatch) inner = flush_batch();
-      }));
-      JK_RETURN_IF_ERROR(inner);
-      JK_RETURN_IF_ERROR(flush_batch());
-    }
-    if (wants("journeys")) {
-      type = "journey";
-      for (uint32_t p = 0; p < analysis.journeys->person_count(); ++p) {
-        keys.push_back(analysis.journeys->person_id(p));
-        jsons.push_back(JourneyRecord(analysis, p));
-        if (keys.size() >= kBatch) JK_RETURN_IF_ERROR(flush_batch());
-      }
-      JK_RETURN_IF_ERROR(flush_batch());
-    }
-    if (wants("stage_table")) {
-      type = "stage_table";
-      StageTableRecords(analysis, keys, jsons);
-      JK_RETURN_IF_ERROR(flush_batch());
-    }
-    if (wants("journey_map")) {
-      type = "journey_map";
-      for (const JourneyMap& map : analysis.maps) {
-        keys.push_back(map.segment_id);
-        jsons.push_back(JourneyMapToJson(map));
-      }
-      JK_RETURN_IF_ERROR(flush_batch());
-    }
-    JK_RETURN_IF_ERROR(inst.Flush());
-    report.connector_notes.push_back(c.name + " (" + c.plugin + "): " + std::to_string(delivered) +
-                                     " records delivered");
+    instances.push_back(std::make_unique<PluginInstance>(registry.Library(c.plugin), c.name,
+                                                         run.get(), BadRecordPolicy::kFail));
+    instances.back()->SetHttp(c.http);
   }
+  // One thread per connector: a slow or failing destination holds up only itself.
+  for (size_t ci = 0; ci < spec.connectors.size(); ++ci) {
+    threads.emplace_back([&, ci] {
+      internal::DeliveryJob job;
+      job.spec = &spec.connectors[ci];
+      job.config = &connector_configs[ci];
+      job.instance = instances[ci].get();
+      job.store = &writable;
+      job.records = &records;
+      job.cancelled = &cancelled;
+      job.delivered_counter = &run->delivered;
+      job.log = [this](LogLevel level, const std::string& m) { Log(level, m); };
+      report.deliveries[ci] = internal::Deliver(job);
+    });
+  }
+  for (std::thread& t : threads) t.join();
   return Status::Ok();
+}
+
+Result<std::vector<DeliveryReport>> Pipeline::Replay(const ReplayOptions& options) {
+  for (const std::string& name : options.connectors) {
+    bool known = std::any_of(impl_->spec.connectors.begin(), impl_->spec.connectors.end(),
+                             [&](const ConnectorSpec& c) { return c.name == name; });
+    if (!known) {
+      return NotFound(impl_->spec.file + ": no connector named '" + name + "'");
+    }
+  }
+  impl_->cancelled = false;
+  JK_ASSIGN_OR_RETURN(auto store, impl_->OpenStore());
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->run = impl_->MakeRunContext(store.get());
+  }
+  std::vector<DeliveryReport> reports;
+  for (size_t ci = 0; ci < impl_->spec.connectors.size(); ++ci) {
+    const ConnectorSpec& c = impl_->spec.connectors[ci];
+    if (!options.connectors.empty() &&
+        std::find(options.connectors.begin(), options.connectors.end(), c.name) ==
+            options.connectors.end()) {
+      continue;
+    }
+    JK_ASSIGN_OR_RETURN(uint64_t waiting, store->CountDeadLetters(c.name));
+    if (waiting == 0) {
+      DeliveryReport r;
+      r.name = c.name;
+      r.plugin = c.plugin;
+      reports.push_back(std::move(r));
+      continue;
+    }
+    PluginInstance inst(impl_->registry.Library(c.plugin), c.name, impl_->run.get(),
+                        BadRecordPolicy::kFail);
+    inst.SetHttp(c.http);
+    internal::DeliveryJob job;
+    job.spec = &c;
+    job.config = &impl_->connector_configs[ci];
+    job.instance = &inst;
+    job.store = store.get();
+    job.cancelled = &impl_->cancelled;
+    job.delivered_counter = &impl_->run->delivered;
+    job.log = [this](LogLevel level, const std::string& m) { impl_->Log(level, m); };
+    reports.push_back(internal::ReplayDeadLetters(job, options.limit));
+  }
+  return reports;
+}
+
+Result<std::vector<DeadLetter>> Pipeline::DeadLetters(const std::string& connector, size_t limit) {
+  JK_ASSIGN_OR_RETURN(auto store, impl_->OpenStore());
+  return store->LoadDeadLetters(connector, 0, limit);
 }
 
 Result<RunReport> Pipeline::Run(const RunOptions& options) {
@@ -562,6 +495,11 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
     report.audience_changes.push_back(std::move(changes));
   }
   if (options.write_connectors) JK_RETURN_IF_ERROR(impl_->Deliver(*store, report.analysis, report));
+  if (impl_->cancelled) {
+    return Cancelled(
+        "the run was stopped during delivery; every accepted batch is kept — run "
+        "again to deliver the rest");
+  }
   return report;
 }
 

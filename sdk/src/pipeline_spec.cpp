@@ -7,12 +7,14 @@
 
 #include <boost/filesystem.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 namespace journeykit {
 
+using internal::AsBool;
 using internal::AsObject;
 using internal::AsString;
 using internal::AsStringList;
@@ -95,6 +97,54 @@ Status ParseHttp(const element& e, const std::string& path, const std::string& b
   return Status::Ok();
 }
 
+Status ParseDelivery(const element& e, const std::string& path, DeliverySettings& out) {
+  JK_ASSIGN_OR_RETURN(object o, AsObject(e, path));
+  JK_RETURN_IF_ERROR(CheckKeys(
+      o, path,
+      {"mode", "max_records", "max_bytes", "max_wait_ms", "max_failed_batches", "queue_records"}));
+  element v;
+  if (o.at_key("mode").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(std::string mode, AsString(v, path + ".mode"));
+    if (mode != "incremental" && mode != "snapshot") {
+      return InvalidArgument(path + ".mode: '" + mode + "' is not one of: incremental, snapshot");
+    }
+    out.snapshot = mode == "snapshot";
+  }
+  auto number = [&](std::string_view key, auto& field, int64_t min, int64_t max) -> Status {
+    if (o.at_key(key).get(v) != simdjson::SUCCESS) return Status::Ok();
+    int64_t n = 0;
+    if (v.get_int64().get(n) != simdjson::SUCCESS || n < min || n > max) {
+      return InvalidArgument(path + "." + std::string(key) + ": expected an integer from " +
+                             std::to_string(min) + " to " + std::to_string(max));
+    }
+    field = static_cast<std::remove_reference_t<decltype(field)>>(n);
+    return Status::Ok();
+  };
+  JK_RETURN_IF_ERROR(number("max_records", out.max_records, 1, 1000000));
+  JK_RETURN_IF_ERROR(number("max_bytes", out.max_bytes, 1, int64_t{1} << 32));
+  JK_RETURN_IF_ERROR(number("max_wait_ms", out.max_wait_ms, 0, 3600000));
+  JK_RETURN_IF_ERROR(number("max_failed_batches", out.max_failed_batches, 1, 1000000));
+  JK_RETURN_IF_ERROR(number("queue_records", out.queue_records, 1, 10000000));
+  return Status::Ok();
+}
+
+Status ParseFilter(const element& e, const std::string& path, ConnectorFilter& out) {
+  JK_ASSIGN_OR_RETURN(object o, AsObject(e, path));
+  JK_RETURN_IF_ERROR(CheckKeys(o, path, {"sources", "actions", "stages", "segments", "audiences"}));
+  element v;
+  auto list = [&](std::string_view key, std::vector<std::string>& field) -> Status {
+    if (o.at_key(key).get(v) != simdjson::SUCCESS) return Status::Ok();
+    JK_ASSIGN_OR_RETURN(field, AsStringList(v, path + "." + std::string(key)));
+    return Status::Ok();
+  };
+  JK_RETURN_IF_ERROR(list("sources", out.sources));
+  JK_RETURN_IF_ERROR(list("actions", out.actions));
+  JK_RETURN_IF_ERROR(list("stages", out.stages));
+  JK_RETURN_IF_ERROR(list("segments", out.segments));
+  JK_RETURN_IF_ERROR(list("audiences", out.audiences));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PipelineSpec> PipelineSpec::Load(const std::string& path) {
@@ -157,8 +207,13 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
   }
   if (o.at_key("identity").get(e) == simdjson::SUCCESS) {
     JK_ASSIGN_OR_RETURN(object identity, AsObject(e, path + ".identity"));
-    JK_RETURN_IF_ERROR(CheckKeys(identity, path + ".identity", {"blocked_values"}));
+    JK_RETURN_IF_ERROR(
+        CheckKeys(identity, path + ".identity", {"blocked_values", "keep_email_addresses"}));
     element b;
+    if (identity.at_key("keep_email_addresses").get(b) == simdjson::SUCCESS) {
+      JK_ASSIGN_OR_RETURN(spec.identity.keep_email_addresses,
+                          AsBool(b, path + ".identity.keep_email_addresses"));
+    }
     if (identity.at_key("blocked_values").get(b) == simdjson::SUCCESS) {
       JK_ASSIGN_OR_RETURN(spec.identity.blocked_values,
                           AsStringList(b, path + ".identity.blocked_values"));
@@ -201,7 +256,9 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
         JK_RETURN_IF_ERROR(
             CheckKeys(inst, p, {"name", "plugin", "config", "on_bad_record", "http"}));
       } else {
-        JK_RETURN_IF_ERROR(CheckKeys(inst, p, {"name", "plugin", "config", "receives", "http"}));
+        JK_RETURN_IF_ERROR(CheckKeys(
+            inst, p,
+            {"name", "plugin", "config", "receives", "http", "delivery", "filter", "emails"}));
       }
       element v;
       std::string name, plugin, config = "{}";
@@ -231,15 +288,37 @@ Result<PipelineSpec> PipelineSpec::Parse(std::string_view json, const std::strin
         }
         spec.sources.push_back(std::move(s));
       } else {
-        ConnectorSpec c{name, plugin, config, {"events", "journeys", "stage_table", "journey_map"}};
+        ConnectorSpec c;
+        c.name = name;
+        c.plugin = plugin;
+        c.config_json = config;
+        c.receives = {"events", "journeys", "stage_table", "journey_map"};
+        c.delivery.snapshot = plugin == "files";  // it rewrites whole files every run
         if (inst.at_key("receives").get(v) == simdjson::SUCCESS) {
           JK_ASSIGN_OR_RETURN(c.receives, AsStringList(v, p + ".receives"));
           for (const std::string& r : c.receives) {
-            if (r != "events" && r != "journeys" && r != "stage_table" && r != "journey_map") {
+            if (std::find_if(std::begin(kReceivable), std::end(kReceivable),
+                             [&](const char* k) { return r == k; }) == std::end(kReceivable)) {
               return InvalidArgument(p + ".receives: '" + r +
-                                     "' is not one of: events, journeys, stage_table, journey_map");
+                                     "' is not one of: events, journeys, stage_changes, "
+                                     "audience_changes, stage_table, journey_map");
             }
           }
+        }
+        if (inst.at_key("delivery").get(v) == simdjson::SUCCESS) {
+          JK_RETURN_IF_ERROR(ParseDelivery(v, p + ".delivery", c.delivery));
+        }
+        if (inst.at_key("filter").get(v) == simdjson::SUCCESS) {
+          JK_RETURN_IF_ERROR(ParseFilter(v, p + ".filter", c.filter));
+        }
+        if (inst.at_key("emails").get(v) == simdjson::SUCCESS) {
+          JK_ASSIGN_OR_RETURN(std::string mode, AsString(v, p + ".emails"));
+          if (mode != "raw" && mode != "hashed") {
+            return InvalidArgument(p + ".emails: '" + mode +
+                                   "' is not one of: raw (send addresses when the pipeline keeps "
+                                   "them), hashed (only SHA-256, never an address)");
+          }
+          c.hash_emails = mode == "hashed";
         }
         c.http = spec.http;
         c.http.cassette_dir = (boost::filesystem::path(cassette_root) / name).string();

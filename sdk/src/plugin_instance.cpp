@@ -205,6 +205,12 @@ Status PluginInstance::Flush() {
 Status PluginInstance::CommitPending(const std::string& stream, const std::string* state) {
   auto& events = pending_[stream];
   if (events.empty() && state == nullptr) return Status::Ok();
+  // Addresses first: a crash between the two leaves an address without its events, which
+  // the rerun reads again — never events whose address is missing.
+  if (!pending_addresses_.empty()) {
+    JK_RETURN_IF_ERROR(run_->store->RememberEmailAddresses(pending_addresses_));
+    pending_addresses_.clear();
+  }
   JK_ASSIGN_OR_RETURN(CommitStats stats, run_->store->Commit(name_, stream, events, state));
   report_.inserted += stats.inserted;
   report_.duplicates += stats.duplicates;
@@ -238,6 +244,9 @@ int32_t PluginInstance::Emit(std::string_view stream, const jk_event* events, si
         // Raw addresses never reach the store: only their normalized SHA-256.
         if (auto normalized = NormalizeEmail(value)) {
           e.identities.emplace_back("email_sha256", Sha256Hex(*normalized));
+          if (run_->keep_email_addresses) {
+            pending_addresses_.emplace_back(e.identities.back().second, std::move(*normalized));
+          }
         }
       } else if (!value.empty()) {
         std::string v(value);
@@ -281,6 +290,12 @@ int32_t PluginInstance::Checkpoint(std::string_view stream, std::string_view sta
 
 int32_t PluginInstance::BadRecord(std::string_view location, std::string_view reason,
                                   std::string_view raw) {
+  if (reject_sink_) {
+    if (reject_sink_(location, reason)) return JK_OK;
+    host_error_ = "rejected record '" + std::string(location) +
+                  "', which is not in the batch it was given (a plugin bug)";
+    return JK_ERROR;
+  }
   ++report_.bad_records;
   if (policy_ == BadRecordPolicy::kFail) {
     data_error_ =

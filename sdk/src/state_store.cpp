@@ -56,6 +56,34 @@ CREATE TABLE IF NOT EXISTS audience_changes (
   as_of_us INTEGER NOT NULL,
   recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS email_addresses (
+  sha256 TEXT PRIMARY KEY,
+  email TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivery_positions (
+  connector TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (connector, stream)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS delivered_digests (
+  connector TEXT NOT NULL,
+  type TEXT NOT NULL,
+  key TEXT NOT NULL,
+  digest INTEGER NOT NULL,
+  PRIMARY KEY (connector, type, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  connector TEXT NOT NULL,
+  type TEXT NOT NULL,
+  key TEXT NOT NULL,
+  json TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  failed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS dead_letters_by_connector ON dead_letters (connector, id);
 )sql";
 
 // Key-value lists are stored as a blob of varint-length-prefixed strings: k1 v1 k2 v2 ...
@@ -192,7 +220,9 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path) {
 
 Status StateStore::Reset() {
   std::lock_guard lock(impl_->mutex);
-  return impl_->Exec("BEGIN; DELETE FROM events; DELETE FROM cursors; COMMIT;");
+  return impl_->Exec(
+      "BEGIN; DELETE FROM events; DELETE FROM cursors; "
+      "DELETE FROM delivery_positions WHERE stream = 'events'; COMMIT;");
 }
 
 Result<std::optional<std::string>> StateStore::LoadCursor(std::string_view source,
@@ -297,40 +327,77 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
   return stats;
 }
 
-Status StateStore::ForEachEvent(const std::function<void(const Event&)>& fn) const {
-  std::lock_guard lock(impl_->mutex);
-  Statement st(impl_->db,
-               "SELECT source, event_id, time_us, action, identities, hints, properties, text, "
-               "currency, value, rating, sentiment FROM events ORDER BY seq");
-  if (!st.ok()) return impl_->Error("reading events");
+namespace {
+
+// Reads the rows of `st` (columns: seq, source, event_id, time_us, action, identities, hints,
+// properties, text, currency, value, rating, sentiment) into events.
+template <typename Fn>
+Status ReadEventRows(sqlite3_stmt* s, const std::string& path, Fn&& fn) {
   Event e;
   int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    sqlite3_stmt* s = st.get();
-    AssignText(s, 0, e.source);
-    AssignText(s, 1, e.event_id);
-    e.time_us = sqlite3_column_int64(s, 2);
-    AssignText(s, 3, e.action);
-    bool ok = DecodePairs(sqlite3_column_blob(s, 4), sqlite3_column_bytes(s, 4), e.identities) &&
-              DecodePairs(sqlite3_column_blob(s, 5), sqlite3_column_bytes(s, 5), e.hints) &&
-              DecodePairs(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), e.properties);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+    AssignText(s, 1, e.source);
+    AssignText(s, 2, e.event_id);
+    e.time_us = sqlite3_column_int64(s, 3);
+    AssignText(s, 4, e.action);
+    bool ok = DecodePairs(sqlite3_column_blob(s, 5), sqlite3_column_bytes(s, 5), e.identities) &&
+              DecodePairs(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), e.hints) &&
+              DecodePairs(sqlite3_column_blob(s, 7), sqlite3_column_bytes(s, 7), e.properties);
     if (!ok) {
-      return IoError("state store " + impl_->path + ": event '" + e.event_id + "' of source '" +
-                     e.source + "' is corrupt; rerun with --full-refresh");
+      return IoError("state store " + path + ": event '" + e.event_id + "' of source '" + e.source +
+                     "' is corrupt; rerun with --full-refresh");
     }
-    AssignText(s, 7, e.text);
-    AssignText(s, 8, e.currency);
+    AssignText(s, 8, e.text);
+    AssignText(s, 9, e.currency);
     auto opt = [s](int col) -> std::optional<double> {
       if (sqlite3_column_type(s, col) == SQLITE_NULL) return std::nullopt;
       return sqlite3_column_double(s, col);
     };
-    e.value = opt(9);
-    e.rating = opt(10);
-    e.sentiment = opt(11);
-    fn(e);
+    e.value = opt(10);
+    e.rating = opt(11);
+    e.sentiment = opt(12);
+    fn(seq, e);
   }
-  if (rc != SQLITE_DONE) return impl_->Error("reading events");
-  return Status::Ok();
+  return rc == SQLITE_DONE ? Status::Ok() : Status(StatusCode::kIo, "");
+}
+
+constexpr const char* kEventColumns =
+    "SELECT seq, source, event_id, time_us, action, identities, hints, properties, text, "
+    "currency, value, rating, sentiment FROM events ";
+
+}  // namespace
+
+Status StateStore::ForEachEvent(const std::function<void(const Event&)>& fn) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, (std::string(kEventColumns) + "ORDER BY seq").c_str());
+  if (!st.ok()) return impl_->Error("reading events");
+  Status s = ReadEventRows(st.get(), impl_->path, [&](uint64_t, const Event& e) { fn(e); });
+  if (!s.ok() && s.message().empty()) return impl_->Error("reading events");
+  return s;
+}
+
+Status StateStore::ForEachEventAfter(
+    uint64_t after_seq, size_t limit,
+    const std::function<void(uint64_t seq, const Event&)>& fn) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               (std::string(kEventColumns) + "WHERE seq > ?1 ORDER BY seq LIMIT ?2").c_str());
+  if (!st.ok()) return impl_->Error("reading events");
+  sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(after_seq));
+  sqlite3_bind_int64(st.get(), 2, static_cast<sqlite3_int64>(limit));
+  Status s = ReadEventRows(st.get(), impl_->path, fn);
+  if (!s.ok() && s.message().empty()) return impl_->Error("reading events");
+  return s;
+}
+
+Result<uint64_t> StateStore::CountEventsUpTo(uint64_t seq) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT count(*) FROM events WHERE seq <= ?1");
+  if (!st.ok()) return impl_->Error("counting events");
+  sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(seq));
+  if (sqlite3_step(st.get()) != SQLITE_ROW) return impl_->Error("counting events");
+  return static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
 }
 
 Result<uint64_t> StateStore::CountEvents() const {
@@ -456,6 +523,198 @@ Result<std::vector<AudienceChange>> StateStore::AudienceChangesSince(uint64_t af
   }
   if (rc != SQLITE_DONE) return impl_->Error("reading audience changes");
   return out;
+}
+
+// ---- e-mail address book ------------------------------------------------------------------
+
+Status StateStore::RememberEmailAddresses(
+    std::span<const std::pair<std::string, std::string>> addresses) {
+  std::lock_guard lock(impl_->mutex);
+  JK_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
+  Statement st(impl_->db, "INSERT OR IGNORE INTO email_addresses (sha256, email) VALUES (?1, ?2)");
+  bool ok = st.ok();
+  for (size_t i = 0; ok && i < addresses.size(); ++i) {
+    sqlite3_reset(st.get());
+    const auto& [hash, email] = addresses[i];
+    sqlite3_bind_text(st.get(), 1, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st.get(), 2, email.data(), static_cast<int>(email.size()), SQLITE_STATIC);
+    ok = sqlite3_step(st.get()) == SQLITE_DONE;
+  }
+  if (!ok || sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status s = impl_->Error("storing e-mail addresses");
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> StateStore::LoadEmailAddresses() const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT sha256, email FROM email_addresses");
+  if (!st.ok()) return impl_->Error("reading e-mail addresses");
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    out.emplace_back(Text(st.get(), 0), Text(st.get(), 1));
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading e-mail addresses");
+  return out;
+}
+
+// ---- delivery ------------------------------------------------------------------------------
+
+Result<uint64_t> StateStore::LoadDeliveryPosition(std::string_view connector,
+                                                  std::string_view stream) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT position FROM delivery_positions WHERE connector = ?1 AND stream = ?2");
+  if (!st.ok()) return impl_->Error("reading a delivery position");
+  sqlite3_bind_text(st.get(), 1, connector.data(), static_cast<int>(connector.size()),
+                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.get(), 2, stream.data(), static_cast<int>(stream.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st.get());
+  if (rc == SQLITE_ROW) return static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+  if (rc != SQLITE_DONE) return impl_->Error("reading a delivery position");
+  return uint64_t{0};
+}
+
+Result<std::vector<std::pair<std::string, uint64_t>>> StateStore::LoadDeliveredDigests(
+    std::string_view connector, std::string_view type) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT key, digest FROM delivered_digests WHERE connector = ?1 AND type = ?2");
+  if (!st.ok()) return impl_->Error("reading delivered records");
+  sqlite3_bind_text(st.get(), 1, connector.data(), static_cast<int>(connector.size()),
+                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(st.get(), 2, type.data(), static_cast<int>(type.size()), SQLITE_TRANSIENT);
+  std::vector<std::pair<std::string, uint64_t>> out;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    out.emplace_back(Text(st.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(st.get(), 1)));
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading delivered records");
+  return out;
+}
+
+Status StateStore::CommitDelivery(const DeliveryCommit& c) {
+  std::lock_guard lock(impl_->mutex);
+  JK_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
+  auto fail = [&](const std::string& step) {
+    Status s = impl_->Error("connector '" + c.connector + "': " + step);
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  };
+  auto text = [](sqlite3_stmt* st, int col, std::string_view v) {
+    sqlite3_bind_text(st, col, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  };
+  if (c.position) {
+    Statement st(impl_->db,
+                 "INSERT INTO delivery_positions (connector, stream, position) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT (connector, stream) DO UPDATE SET position = excluded.position");
+    if (!st.ok()) return fail("preparing the position update");
+    text(st.get(), 1, c.connector);
+    text(st.get(), 2, c.stream);
+    sqlite3_bind_int64(st.get(), 3, static_cast<sqlite3_int64>(*c.position));
+    if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("storing the position");
+  }
+  if (!c.digests.empty()) {
+    Statement st(impl_->db,
+                 "INSERT INTO delivered_digests (connector, type, key, digest) "
+                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connector, type, key) "
+                 "DO UPDATE SET digest = excluded.digest");
+    if (!st.ok()) return fail("preparing the delivered-record update");
+    for (const auto& [key, digest] : c.digests) {
+      sqlite3_reset(st.get());
+      text(st.get(), 1, c.connector);
+      text(st.get(), 2, c.digest_type);
+      text(st.get(), 3, key);
+      sqlite3_bind_int64(st.get(), 4, static_cast<sqlite3_int64>(digest));
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("storing a delivered record");
+    }
+  }
+  if (!c.add_dead_letters.empty()) {
+    Statement st(impl_->db,
+                 "INSERT INTO dead_letters (connector, type, key, json, reason, attempts) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return fail("preparing the dead-letter insert");
+    for (const DeadLetter& d : c.add_dead_letters) {
+      sqlite3_reset(st.get());
+      text(st.get(), 1, c.connector);
+      text(st.get(), 2, d.type);
+      text(st.get(), 3, d.key);
+      text(st.get(), 4, d.json);
+      text(st.get(), 5, d.reason);
+      sqlite3_bind_int64(st.get(), 6, d.attempts);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("storing a dead letter");
+    }
+  }
+  if (!c.remove_dead_letters.empty()) {
+    Statement st(impl_->db, "DELETE FROM dead_letters WHERE id = ?1");
+    if (!st.ok()) return fail("preparing the dead-letter delete");
+    for (uint64_t id : c.remove_dead_letters) {
+      sqlite3_reset(st.get());
+      sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(id));
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("removing a dead letter");
+    }
+  }
+  if (!c.update_dead_letters.empty()) {
+    Statement st(impl_->db,
+                 "UPDATE dead_letters SET reason = ?2, attempts = ?3, "
+                 "failed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
+    if (!st.ok()) return fail("preparing the dead-letter update");
+    for (const DeadLetter& d : c.update_dead_letters) {
+      sqlite3_reset(st.get());
+      sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(d.id));
+      text(st.get(), 2, d.reason);
+      sqlite3_bind_int64(st.get(), 3, d.attempts);
+      if (sqlite3_step(st.get()) != SQLITE_DONE) return fail("updating a dead letter");
+    }
+  }
+  if (sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail("committing");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<DeadLetter>> StateStore::LoadDeadLetters(std::string_view connector,
+                                                            uint64_t after_id, size_t limit) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db,
+               "SELECT id, connector, type, key, json, reason, attempts, failed_at "
+               "FROM dead_letters WHERE id > ?1 AND (?2 = '' OR connector = ?2) "
+               "ORDER BY id LIMIT ?3");
+  if (!st.ok()) return impl_->Error("reading dead letters");
+  sqlite3_bind_int64(st.get(), 1, static_cast<sqlite3_int64>(after_id));
+  sqlite3_bind_text(st.get(), 2, connector.data(), static_cast<int>(connector.size()),
+                    SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st.get(), 3, static_cast<sqlite3_int64>(limit));
+  std::vector<DeadLetter> out;
+  int rc;
+  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = st.get();
+    DeadLetter d;
+    d.id = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+    d.connector = Text(s, 1);
+    d.type = Text(s, 2);
+    d.key = Text(s, 3);
+    d.json = Text(s, 4);
+    d.reason = Text(s, 5);
+    d.attempts = static_cast<uint32_t>(sqlite3_column_int64(s, 6));
+    d.failed_at = Text(s, 7);
+    out.push_back(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return impl_->Error("reading dead letters");
+  return out;
+}
+
+Result<uint64_t> StateStore::CountDeadLetters(std::string_view connector) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement st(impl_->db, "SELECT count(*) FROM dead_letters WHERE ?1 = '' OR connector = ?1");
+  if (!st.ok()) return impl_->Error("counting dead letters");
+  sqlite3_bind_text(st.get(), 1, connector.data(), static_cast<int>(connector.size()),
+                    SQLITE_TRANSIENT);
+  if (sqlite3_step(st.get()) != SQLITE_ROW) return impl_->Error("counting dead letters");
+  return static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
 }
 
 }  // namespace journeykit

@@ -17,6 +17,10 @@ struct IdentityOptions {
   // trimming). The defaults below are always blocked.
   std::vector<std::string> blocked_values;
   static const std::vector<std::string>& DefaultBlockedValues();
+  // E-mail identities are stored as SHA-256 only. When true, the normalized addresses are
+  // also kept (state store table email_addresses) for connectors that must address people by
+  // e-mail (HubSpot by e-mail, Mailchimp tags); see docs/delivery.md.
+  bool keep_email_addresses = false;
 };
 
 inline constexpr int64_t kNotReached = std::numeric_limits<int64_t>::min();

@@ -49,13 +49,44 @@ struct SourceSpec {
   HttpSettings http;  // the pipeline's, with this source's overrides applied
 };
 
+// How records reach one connector (docs/delivery.md): the connector's "delivery" object.
+struct DeliverySettings {
+  // "mode": "incremental" (default): only what the connector has not accepted yet.
+  // "snapshot": everything, every run, and no positions kept (the files connector's default:
+  // it rewrites whole files).
+  bool snapshot = false;
+  uint32_t max_records = 500;       // a batch holds at most this many records ...
+  uint64_t max_bytes = 1 << 20;     // ... and at most this many bytes of record JSON ...
+  uint32_t max_wait_ms = 1000;      // ... and is sent when its oldest record waited this long
+  uint32_t max_failed_batches = 3;  // consecutive failed batches before the connector stops
+  uint32_t queue_records = 10000;   // records buffered ahead of the connector
+};
+
+// Which records a connector receives (the connector's "filter" object); empty lists match all.
+struct ConnectorFilter {
+  std::vector<std::string> sources;    // events: source instance names
+  std::vector<std::string> actions;    // events: actions
+  std::vector<std::string> stages;     // events: their stage; stage changes: the stage entered;
+                                       // journeys: the current stage
+  std::vector<std::string> segments;   // events, journeys, stage and audience changes: the
+                                       // person is in at least one of these segments
+  std::vector<std::string> audiences;  // audience changes: audience ids
+};
+
 struct ConnectorSpec {
   std::string name;
   std::string plugin;
   std::string config_json;
-  std::vector<std::string> receives;  // "events", "journeys", "stage_table"
+  // Any of "events", "journeys", "stage_changes", "audience_changes", "stage_table",
+  // "journey_map" (kReceivable).
+  std::vector<std::string> receives;
   HttpSettings http;
+  DeliverySettings delivery;
+  ConnectorFilter filter;
+  bool hash_emails = false;  // "emails": "hashed": records carry email_sha256, never an address
 };
+inline constexpr const char* kReceivable[] = {"events",           "journeys",    "stage_changes",
+                                              "audience_changes", "stage_table", "journey_map"};
 
 // The parsed pipeline file (docs/pipeline.md).
 struct PipelineSpec {
@@ -109,6 +140,7 @@ struct SourceReport {
 };
 
 struct Progress {
+  uint64_t delivered = 0;  // records accepted by connectors so far
   uint64_t events = 0;
   uint64_t bytes = 0;
   uint64_t records = 0;
@@ -130,12 +162,33 @@ struct JourneyAnalysis {
   const JourneyMap* Map(std::string_view segment_id) const;
 };
 
+// What one connector did in a run (or a replay).
+struct DeliveryReport {
+  std::string name;
+  std::string plugin;
+  uint64_t delivered = 0;     // records the destination accepted
+  uint64_t batches = 0;       // batches accepted
+  uint64_t rejected = 0;      // records the destination refused one by one (dead-lettered)
+  uint64_t failed = 0;        // records of batches that failed after every retry (dead-lettered)
+  uint64_t skipped = 0;       // records left out by the connector's filter
+  uint64_t pending = 0;       // records not attempted: the connector stopped or the run was
+                              // cancelled; the next run delivers them
+  uint64_t dead_letters = 0;  // records in the connector's dead-letter store after the run
+  double seconds = 0;
+  Status status;  // the first failure (a failed batch, a stopped connector); OK otherwise
+};
+
+struct ReplayOptions {
+  std::vector<std::string> connectors;  // empty: every connector
+  uint64_t limit = 0;                   // at most this many records per connector; 0: all
+};
+
 struct RunReport {
   std::vector<SourceReport> sources;
+  std::vector<DeliveryReport> deliveries;  // one per connector, in pipeline order
   uint64_t stored_events = 0;
   uint64_t dead_lettered = 0;
   std::vector<std::string> dead_letter_files;
-  std::vector<std::string> connector_notes;
   std::vector<AudienceChanges> audience_changes;  // per analysis.audiences[i], committed
   JourneyAnalysis analysis;
 };
@@ -153,6 +206,12 @@ class Pipeline {
   Result<RunReport> Run(const RunOptions& options = {});
   // Builds journeys and analyses from what the state store holds (no source is read).
   Result<JourneyAnalysis> Analyze();
+  // Re-delivers the records in the connectors' dead-letter stores (journeykit replay): those
+  // accepted leave the store, those refused again stay with the new reason.
+  Result<std::vector<DeliveryReport>> Replay(const ReplayOptions& options = {});
+  // The dead letters of one connector (every connector when empty), oldest first.
+  Result<std::vector<DeadLetter>> DeadLetters(const std::string& connector = {},
+                                              size_t limit = 1000);
 
   void Cancel();
   bool cancelled() const;

@@ -52,6 +52,32 @@ struct AudienceChange {
   int64_t as_of_us = 0;  // as_of of the update that made the change
 };
 
+// One record a connector could not deliver, kept until a replay delivers it (docs/delivery.md).
+struct DeadLetter {
+  uint64_t id = 0;  // increasing
+  std::string connector;
+  std::string type;
+  std::string key;
+  std::string json;
+  std::string reason;
+  uint32_t attempts = 1;  // deliveries tried: the run's, then one per replay
+  std::string failed_at;  // UTC time of the last failure (set by the store)
+};
+
+// What one accepted (or given-up) batch moves forward, committed in one transaction.
+struct DeliveryCommit {
+  std::string connector;
+  // Position streams ("events", "audience_changes"): the new position of `stream`.
+  std::string stream;
+  std::optional<uint64_t> position;
+  // Keyed streams (journeys, stage changes, tables): the digest of each key's delivered JSON.
+  std::string digest_type;
+  std::vector<std::pair<std::string, uint64_t>> digests;
+  std::vector<DeadLetter> add_dead_letters;     // refused or failed records of this batch
+  std::vector<uint64_t> remove_dead_letters;    // replay: ids the destination accepted
+  std::vector<DeadLetter> update_dead_letters;  // replay: refused again (id, reason, attempts)
+};
+
 class StateStore {
  public:
   // Opens or creates the database at `path` (":memory:" for a private in-memory store).
@@ -60,7 +86,9 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  // Deletes every event and cursor (--full-refresh).
+  // Deletes every event and cursor (--full-refresh), and the connectors' event positions
+  // (events are numbered anew, so every event is delivered again). Journeys and other keyed
+  // records are re-sent only where they changed; dead letters and audiences are kept.
   Status Reset();
   // The saved state of a source stream, or nullopt before its first checkpoint.
   Result<std::optional<std::string>> LoadCursor(std::string_view source, std::string_view stream);
@@ -82,6 +110,28 @@ class StateStore {
   // Change-log rows with seq > after_seq, in seq order, at most `limit` of them.
   Result<std::vector<AudienceChange>> AudienceChangesSince(uint64_t after_seq,
                                                            size_t limit = 10000) const;
+  // Events with seq > after_seq in arrival order, at most `limit`; fn gets each with its seq.
+  Status ForEachEventAfter(uint64_t after_seq, size_t limit,
+                           const std::function<void(uint64_t seq, const Event&)>& fn) const;
+  // How many stored events have seq <= `seq`: the arrival index just after that event.
+  Result<uint64_t> CountEventsUpTo(uint64_t seq) const;
+
+  // The e-mail address book (IdentityOptions::keep_email_addresses): sha256 -> address.
+  Status RememberEmailAddresses(std::span<const std::pair<std::string, std::string>> addresses);
+  Result<std::vector<std::pair<std::string, std::string>>> LoadEmailAddresses() const;
+
+  // ---- delivery to connectors (docs/delivery.md) ----
+  // The committed position of a connector's position stream (0 before its first batch).
+  Result<uint64_t> LoadDeliveryPosition(std::string_view connector, std::string_view stream) const;
+  // key -> digest of every record of `type` the connector has accepted.
+  Result<std::vector<std::pair<std::string, uint64_t>>> LoadDeliveredDigests(
+      std::string_view connector, std::string_view type) const;
+  Status CommitDelivery(const DeliveryCommit& commit);
+  // Dead letters with id > after_id (of one connector, or all when empty), oldest first.
+  Result<std::vector<DeadLetter>> LoadDeadLetters(std::string_view connector, uint64_t after_id,
+                                                  size_t limit) const;
+  Result<uint64_t> CountDeadLetters(std::string_view connector) const;
+
   const std::string& path() const;
 
  private:

@@ -31,9 +31,11 @@ struct RunContext {
   std::string dead_letter_dir;
   std::function<HttpEngine*()> http;  // the pipeline's engine, started on first use
   std::optional<HttpMode> http_mode;  // RunOptions::http_mode
+  bool keep_email_addresses = false;  // IdentityOptions::keep_email_addresses
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> delivered{0};  // records accepted by connectors
 };
 
 // The host side of one plugin instance: implements jk_host_api for it. Members are only
@@ -53,6 +55,11 @@ class PluginInstance {
   // Reads one stream from its saved cursor; commits events with checkpoints.
   Status Read(const std::string& stream, bool full_refresh);
   Status Write(const std::vector<jk_record>& records);
+  // Connectors: while set, a record the plugin rejects (Host::reject) goes to `sink` (key,
+  // reason) instead of the dead-letter file; the sink returns false for an unknown key.
+  void SetRejectSink(std::function<bool(std::string_view, std::string_view)> sink) {
+    reject_sink_ = std::move(sink);
+  }
   Status Flush();
 
   SourceReport& report() { return report_; }
@@ -92,12 +99,15 @@ class PluginInstance {
   std::string host_error_;  // a failure of the host itself (store) during a plugin call
   std::string data_error_;  // a bad record under the fail policy
   std::map<std::string, std::vector<Event>> pending_;
+  // (sha256, normalized address) of e-mails seen, when the pipeline keeps addresses.
+  std::vector<std::pair<std::string, std::string>> pending_addresses_;
   std::ofstream dead_letter_;
   std::string dead_letter_path_;
   uint64_t last_bytes_ = 0;
   uint64_t last_records_ = 0;
   SourceReport report_;
   HttpSettings http_;
+  std::function<bool(std::string_view, std::string_view)> reject_sink_;
   std::vector<std::string> own_secrets_;  // add_secret: e.g. OAuth access tokens
 };
 
