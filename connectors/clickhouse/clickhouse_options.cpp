@@ -43,26 +43,6 @@ bool IsPlainIdentifier(std::string_view name) {
   return std::all_of(name.begin(), name.end(), IsIdentifierChar);
 }
 
-std::string RedactUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t authority = scheme == std::string_view::npos ? 0 : scheme + 3;
-  std::string_view rest = url.substr(authority);
-  size_t path_start = rest.find_first_of("/?#");
-  std::string_view host = rest.substr(0, path_start);
-  size_t at = host.rfind('@');
-  if (at != std::string_view::npos) host.remove_prefix(at + 1);
-  std::string_view path =
-      path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  size_t query = path.find_first_of("?#");
-  bool had_query = query != std::string_view::npos;
-  if (had_query) path = path.substr(0, query);
-  std::string out(url.substr(0, authority));
-  out += host;
-  out += path;
-  if (had_query) out += "?***";
-  return out;
-}
-
 Result<ClickHouseOptions> ParseClickHouseOptions(const plugin::Config& config) {
   ClickHouseOptions o;
   o.url = config.string("url", "http://127.0.0.1:8123");

@@ -1,6 +1,7 @@
 // clickhouse_options.hpp — the clickhouse connector's configuration, validated.
 #pragma once
 
+#include <journeykit/http_util.hpp>
 #include <journeykit/plugin.hpp>
 
 #include <cstdint>
@@ -27,8 +28,7 @@ struct ClickHouseOptions {
 
 Result<ClickHouseOptions> ParseClickHouseOptions(const plugin::Config& config);
 
-// The URL without user info and query, for messages: http://host:port/path.
-std::string RedactUrl(std::string_view url);
+using http::RedactUrl;  // journeykit/http_util.hpp
 
 // ClickHouse identifiers this connector accepts unquoted-safe: [A-Za-z_][A-Za-z0-9_]*.
 bool IsPlainIdentifier(std::string_view name);

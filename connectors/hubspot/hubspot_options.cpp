@@ -56,29 +56,7 @@ const jk_config_field kConfigFields[10] = {
 };
 
 std::string BudgetKey(std::string_view access_token) {
-  uint64_t h = 14695981039346656037ull;  // FNV-1a 64
-  for (unsigned char c : access_token) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return "hubspot:" + std::string(hex);
-}
-
-std::string RedactUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t authority = scheme == std::string_view::npos ? 0 : scheme + 3;
-  std::string_view rest = url.substr(authority);
-  size_t path_start = rest.find_first_of("/?#");
-  std::string_view host = rest.substr(0, path_start);
-  size_t at = host.rfind('@');
-  if (at != std::string_view::npos) host.remove_prefix(at + 1);
-  std::string_view path =
-      path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  size_t query = path.find_first_of("?#");
-  if (query != std::string_view::npos) path = path.substr(0, query);
-  return std::string(url.substr(0, authority)) + std::string(host) + std::string(path);
+  return "hubspot:" + http::AccountHash(access_token);
 }
 
 Result<HubSpotOptions> ParseHubSpotOptions(const plugin::Config& config) {

@@ -1,6 +1,7 @@
 // hubspot_options.hpp — the hubspot connector's configuration, validated.
 #pragma once
 
+#include <journeykit/http_util.hpp>
 #include <journeykit/plugin.hpp>
 
 #include <cstdint>
@@ -37,8 +38,7 @@ Result<HubSpotOptions> ParseHubSpotOptions(const plugin::Config& config);
 // app) shared by every instance of the run, without the token itself in any key or log.
 std::string BudgetKey(std::string_view access_token);
 
-// The URL without user info and query, for messages: https://host:port/path.
-std::string RedactUrl(std::string_view url);
+using http::RedactUrl;  // journeykit/http_util.hpp
 
 extern const jk_config_field kConfigFields[10];
 

@@ -37,26 +37,6 @@ const jk_config_field kConfigFields[5] = {
      "At most this many bytes per request body (a single larger record goes alone)"},
 };
 
-std::string RedactUrl(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t authority = scheme == std::string_view::npos ? 0 : scheme + 3;
-  std::string_view rest = url.substr(authority);
-  size_t path_start = rest.find_first_of("/?#");
-  std::string_view host = rest.substr(0, path_start);
-  size_t at = host.rfind('@');
-  if (at != std::string_view::npos) host.remove_prefix(at + 1);
-  std::string_view path =
-      path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  size_t query = path.find_first_of("?#");
-  bool had_query = query != std::string_view::npos;
-  if (had_query) path = path.substr(0, query);
-  std::string out(url.substr(0, authority));
-  out += host;
-  out += path;
-  if (had_query) out += "?***";
-  return out;
-}
-
 bool IsCredentialHeader(std::string_view name) {
   std::string n = Lower(name);
   for (std::string_view word :

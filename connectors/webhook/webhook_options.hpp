@@ -1,6 +1,7 @@
 // webhook_options.hpp — the webhook connector's configuration, validated.
 #pragma once
 
+#include <journeykit/http_util.hpp>
 #include <journeykit/plugin.hpp>
 
 #include <cstdint>
@@ -24,8 +25,7 @@ struct WebhookOptions {
 
 Result<WebhookOptions> ParseWebhookOptions(const plugin::Config& config);
 
-// The URL without user info and query, for messages: https://host:port/path.
-std::string RedactUrl(std::string_view url);
+using http::RedactUrl;  // journeykit/http_util.hpp
 
 // True for header names whose values are credentials (registered as secrets).
 bool IsCredentialHeader(std::string_view name);

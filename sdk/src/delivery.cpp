@@ -14,7 +14,7 @@
 namespace journeykit::internal {
 
 uint64_t RecordDigest(std::string_view json) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
   for (unsigned char c : json) {
     h ^= c;
     h *= 1099511628211ull;
@@ -95,13 +95,16 @@ Status RecordFactory::Init() {
   for (uint32_t p = 0; p < j.person_count(); ++p) person_index_.emplace(j.person_id(p), p);
   std::vector<std::string> nps = VoiceOptions{}.nps_actions;
   if (analysis_.plan.voice) nps = analysis_.plan.voice->options.nps_actions;
+  // Actions are interned: decide once per action string id whether it is an NPS action, so
+  // Journey() tests an event with one lookup (and threads share the table read-only).
   const EventStore& es = *analysis_.events;
-  // Action string ids: the actions of every event are interned, so compare ids per event.
-  for (size_t i = 0; i < es.size() && nps_actions_.size() < nps.size(); ++i) {
-    if (std::find(nps.begin(), nps.end(), es.action_name(i)) != nps.end() &&
-        std::find(nps_actions_.begin(), nps_actions_.end(), es.action(i)) == nps_actions_.end()) {
-      nps_actions_.push_back(es.action(i));
-    }
+  is_nps_action_.assign(es.strings().size(), 0);
+  std::vector<uint8_t> seen(es.strings().size(), 0);
+  for (size_t i = 0; i < es.size(); ++i) {
+    uint32_t id = es.action(i);
+    if (seen[id]) continue;
+    seen[id] = 1;
+    is_nps_action_[id] = std::find(nps.begin(), nps.end(), es.action_name(i)) != nps.end();
   }
   return Status::Ok();
 }
@@ -136,7 +139,7 @@ void RecordFactory::PersonEmail(uint32_t p, bool hash_emails, JsonObjectWriter& 
   }
 }
 
-std::string RecordFactory::Event(size_t i, const journeykit::Event& e, bool /*hash_emails*/) const {
+std::string RecordFactory::Event(size_t i, const journeykit::Event& e) const {
   const EventStore& es = *analysis_.events;
   const JourneySet& j = *analysis_.journeys;
   const JourneyModel& model = *analysis_.model;
@@ -213,9 +216,7 @@ std::string RecordFactory::Journey(uint32_t p, bool hash_emails) const {
   // NPS: the person's latest answer with a score on the 0..10 scale.
   std::optional<double> nps;
   for (auto it = events.rbegin(); it != events.rend() && !nps; ++it) {
-    if (std::find(nps_actions_.begin(), nps_actions_.end(), es.action(*it)) == nps_actions_.end()) {
-      continue;
-    }
+    if (!is_nps_action_[es.action(*it)]) continue;
     auto r = es.rating(*it);
     if (r && *r >= 0 && *r <= 10) nps = r;
   }
@@ -364,8 +365,8 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
               ++counters.skipped;
               return;
             }
-            chunk.push_back(OutRecord{stream, "event", e.source + ":" + e.event_id,
-                                      f.Event(i, e, hash), seq, 0});
+            chunk.push_back(
+                OutRecord{stream, "event", e.source + ":" + e.event_id, f.Event(i, e), seq, 0});
           }));
       for (OutRecord& r : chunk) push(std::move(r));
       if (rows == 0) break;
@@ -473,6 +474,33 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
   return Status::Ok();
 }
 
+// Writes one batch (OutRecord or DeadLetter: type, key, json). refused[i] receives the reason
+// of each record the destination refused one by one (Host::reject; the first reason wins).
+template <typename Record>
+Status WriteBatch(PluginInstance& instance, const std::vector<Record>& batch,
+                  std::vector<std::optional<std::string>>& refused) {
+  std::vector<jk_record> records(batch.size());
+  std::unordered_map<std::string_view, size_t> by_key;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Record& r = batch[i];
+    records[i] = jk_record{sizeof(jk_record),
+                           {r.type.data(), r.type.size()},
+                           {r.key.data(), r.key.size()},
+                           {r.json.data(), r.json.size()}};
+    by_key.emplace(r.key, i);
+  }
+  refused.assign(batch.size(), std::nullopt);
+  instance.SetRejectSink([&](std::string_view key, std::string_view reason) {
+    auto it = by_key.find(key);
+    if (it == by_key.end()) return false;
+    if (!refused[it->second]) refused[it->second] = std::string(reason);
+    return true;
+  });
+  Status s = instance.Write(records);
+  instance.SetRejectSink(nullptr);
+  return s;
+}
+
 bool IsPositionStream(uint8_t stream) {
   std::string_view name = kReceivable[stream];
   return name == "events" || name == "audience_changes";
@@ -533,25 +561,8 @@ class Sender {
  private:
   void Send() {
     if (stopped_ || batch_.empty()) return;
-    std::vector<jk_record> records(batch_.size());
-    std::unordered_map<std::string_view, size_t> by_key;
-    for (size_t i = 0; i < batch_.size(); ++i) {
-      const OutRecord& r = batch_[i];
-      records[i] = jk_record{sizeof(jk_record),
-                             {r.type.data(), r.type.size()},
-                             {r.key.data(), r.key.size()},
-                             {r.json.data(), r.json.size()}};
-      by_key.emplace(r.key, i);
-    }
-    std::vector<std::pair<size_t, std::string>> rejected;
-    job_.instance->SetRejectSink([&](std::string_view key, std::string_view reason) {
-      auto it = by_key.find(key);
-      if (it == by_key.end()) return false;
-      rejected.emplace_back(it->second, std::string(reason));
-      return true;
-    });
-    Status s = job_.instance->Write(records);
-    job_.instance->SetRejectSink(nullptr);
+    std::vector<std::optional<std::string>> refused;
+    Status s = WriteBatch(*job_.instance, batch_, refused);
     if (s.code() == StatusCode::kCancelled) {
       report_.pending += batch_.size();
       batch_.clear();
@@ -581,11 +592,8 @@ class Sender {
     };
     size_t n = batch_.size();
     if (s.ok()) {
-      std::vector<bool> refused(n, false);
-      for (auto& [i, reason] : rejected) {
-        if (refused[i]) continue;
-        refused[i] = true;
-        dead_letter(batch_[i], std::move(reason));
+      for (size_t i = 0; i < n; ++i) {
+        if (refused[i]) dead_letter(batch_[i], std::move(*refused[i]));
       }
       uint64_t refused_count = commit.add_dead_letters.size();
       Status c = job_.store->CommitDelivery(commit);
@@ -732,24 +740,8 @@ DeliveryReport ReplayDeadLetters(const DeliveryJob& job, uint64_t limit) {
     letters.resize(n);
     after = letters.back().id;
     done += n;
-    std::vector<jk_record> records(n);
-    std::unordered_map<std::string_view, size_t> by_key;
-    for (size_t i = 0; i < n; ++i) {
-      records[i] = jk_record{sizeof(jk_record),
-                             {letters[i].type.data(), letters[i].type.size()},
-                             {letters[i].key.data(), letters[i].key.size()},
-                             {letters[i].json.data(), letters[i].json.size()}};
-      by_key.emplace(letters[i].key, i);
-    }
-    std::vector<std::optional<std::string>> refused(n);
-    job.instance->SetRejectSink([&](std::string_view key, std::string_view reason) {
-      auto it = by_key.find(key);
-      if (it == by_key.end()) return false;
-      refused[it->second] = std::string(reason);
-      return true;
-    });
-    Status s = job.instance->Write(records);
-    job.instance->SetRejectSink(nullptr);
+    std::vector<std::optional<std::string>> refused;
+    Status s = WriteBatch(*job.instance, letters, refused);
     if (s.code() == StatusCode::kCancelled) {
       report.pending += n;
       report.status = s;

@@ -114,7 +114,7 @@ struct Pipeline::Impl {
   }
 
   Result<JourneyAnalysis> AnalyzeStore(const StateStore& store) const;
-  Status Deliver(const StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
+  Status Deliver(StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
 };
 
 Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -312,11 +312,10 @@ Result<JourneyAnalysis> Pipeline::Analyze() {
   return impl_->AnalyzeStore(*store);
 }
 
-Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& analysis,
+Status Pipeline::Impl::Deliver(StateStore& store, const JourneyAnalysis& analysis,
                                RunReport& report) {
   report.deliveries.clear();
   if (spec.connectors.empty()) return Status::Ok();
-  StateStore& writable = const_cast<StateStore&>(store);
   internal::RecordFactory records(analysis, store);
   JK_RETURN_IF_ERROR(records.Init());
   report.deliveries.resize(spec.connectors.size());
@@ -335,7 +334,7 @@ Status Pipeline::Impl::Deliver(const StateStore& store, const JourneyAnalysis& a
       job.spec = &spec.connectors[ci];
       job.config = &connector_configs[ci];
       job.instance = instances[ci].get();
-      job.store = &writable;
+      job.store = &store;
       job.records = &records;
       job.cancelled = &cancelled;
       job.delivered_counter = &run->delivered;

@@ -160,6 +160,42 @@ struct TokenPager {
   }
 };
 
+// A URL fit for messages: no user:password@ and no query or fragment (a query often carries a
+// token), replaced by "?***".
+inline std::string RedactUrl(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t authority = scheme == std::string_view::npos ? 0 : scheme + 3;
+  std::string_view rest = url.substr(authority);
+  size_t path_start = rest.find_first_of("/?#");
+  std::string_view host = rest.substr(0, path_start);
+  size_t at = host.rfind('@');
+  if (at != std::string_view::npos) host.remove_prefix(at + 1);
+  std::string_view path =
+      path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
+  size_t query = path.find_first_of("?#");
+  bool had_query = query != std::string_view::npos;
+  if (had_query) path = path.substr(0, query);
+  std::string out(url.substr(0, authority));
+  out += host;
+  out += path;
+  if (had_query) out += "?***";
+  return out;
+}
+
+// 16 hex digits naming an account (a hash of its API key or token) in a budget key or a log
+// line without putting the credential there: FNV-1a 64.
+inline std::string AccountHash(std::string_view credential) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : credential) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 15];
+  return out;
+}
+
 // A clear message for an HTTP failure: the host's error (method, redacted URL, status,
 // excerpt) plus what the user should do.
 inline std::string Explain(const plugin::HttpResponse& r, std::string_view what_to_do = {}) {

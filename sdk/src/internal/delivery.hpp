@@ -68,7 +68,8 @@ class RecordFactory {
   RecordFactory(const JourneyAnalysis& analysis, const StateStore& store);
   Status Init();  // loads the e-mail address book
 
-  std::string Event(size_t index, const journeykit::Event& e, bool hash_emails) const;
+  // Events carry no e-mail, so hashing changes nothing in them.
+  std::string Event(size_t index, const journeykit::Event& e) const;
   std::string Journey(uint32_t p, bool hash_emails) const;
   // One record per stage the person has entered: (key, json).
   void StageChanges(uint32_t p, bool hash_emails,
@@ -86,7 +87,7 @@ class RecordFactory {
   const StateStore& store_;
   std::unordered_map<std::string, std::string> addresses_;  // sha256 -> address
   std::unordered_map<std::string_view, uint32_t> person_index_;
-  std::vector<uint32_t> nps_actions_;  // string ids of the NPS actions
+  std::vector<uint8_t> is_nps_action_;  // by action string id
 };
 
 // Everything one connector's delivery needs.

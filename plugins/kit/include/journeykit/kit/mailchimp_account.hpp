@@ -3,6 +3,8 @@
 // Mailchimp's limit of 10 simultaneous connections (the source and the tags connector alike).
 #pragma once
 
+#include <journeykit/http_util.hpp>
+
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -34,15 +36,9 @@ inline std::string MailchimpApiRoot(std::string_view api_key) {
 // "mailchimp:<dc>:<FNV-1a of the key>" ("custom" for a key without a data centre). The hash
 // names the account in budgets and logs without putting the key itself there.
 inline std::string MailchimpBudgetKey(std::string_view api_key) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : api_key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
   std::string dc = MailchimpDataCentre(api_key);
-  return "mailchimp:" + (dc.empty() ? std::string("custom") : dc) + ":" + hash;
+  return "mailchimp:" + (dc.empty() ? std::string("custom") : dc) + ":" +
+         http::AccountHash(api_key);
 }
 
 }  // namespace journeykit::kit
