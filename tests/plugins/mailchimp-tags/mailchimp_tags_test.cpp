@@ -420,7 +420,7 @@ TEST_F(MailchimpTagsWrite, TagsEndUpOnTheMembersAndLeftRemovesThem) {
   EXPECT_EQ(api_.ActiveTags(kList, "jana@example.org"), (Tags{"journeykit:stage:retention"}));
   EXPECT_TRUE(fake_.rejected.empty());
   ASSERT_TRUE(c->flush().ok());
-  EXPECT_THAT(AllLogs(), HasSubstr("3 members tagged"));
+  EXPECT_THAT(AllLogs(), HasSubstr("3 member updates"));
   EXPECT_THAT(AllLogs(), HasSubstr("1 event"));
 }
 
