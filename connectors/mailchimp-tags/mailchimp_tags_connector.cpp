@@ -279,9 +279,9 @@ Status MailchimpTagsConnector::write(std::span<const jk_record> records) {
 Status MailchimpTagsConnector::flush() {
   if (!options_.ok()) return Status::Ok();
   std::string line = "mailchimp-tags: list " + options_->list_id + ": " +
-                     Plural(members_tagged_, "member update", "member updates") + " (tags: " +
-                     std::to_string(tags_added_) + " added, " + std::to_string(tags_removed_) +
-                     " removed";
+                     Plural(members_tagged_, "member update", "member updates") +
+                     " (tags: " + std::to_string(tags_added_) + " added, " +
+                     std::to_string(tags_removed_) + " removed";
   if (members_created_ > 0) line += ", " + std::to_string(members_created_) + " members added";
   line += ") in " + Plural(requests_, "request", "requests");
   if (!rejected_.empty()) {
