@@ -22,14 +22,7 @@ TrustpilotOptions OptionsOrThrow(const plugin::Config& config) {
 
 // Trustpilot's quota is per API key: the budget is named after a hash of it (never the key).
 std::string BudgetKey(const std::string& api_key) {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a
-  for (unsigned char c : api_key) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return std::string("trustpilot:key-") + buf;
+  return "trustpilot:key-" + http::AccountHash(api_key);
 }
 
 }  // namespace
