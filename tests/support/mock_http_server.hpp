@@ -121,6 +121,8 @@ class MockHttpServer {
   }
   int max_in_flight() const { return max_in_flight_.load(); }
   int max_connections() const { return max_connections_.load(); }
+  // Connections accepted since the server started (a client that reuses them opens few).
+  int accepted_connections() const { return accepted_.load(); }
 
   void Stop() {
     if (stopped_.exchange(true)) return;
@@ -163,6 +165,7 @@ class MockHttpServer {
 
   void Serve(std::shared_ptr<boost::asio::ip::tcp::socket> socket) {
     namespace http = boost::beast::http;
+    ++accepted_;
     int connections = ++connections_;
     UpdateMax(max_connections_, connections);
     boost::beast::flat_buffer buffer;
@@ -231,7 +234,8 @@ class MockHttpServer {
   std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets_;
   std::vector<MockRequest> log_;
   std::atomic<bool> stopped_{false};
-  std::atomic<int> in_flight_{0}, max_in_flight_{0}, connections_{0}, max_connections_{0};
+  std::atomic<int> in_flight_{0}, max_in_flight_{0}, connections_{0}, max_connections_{0},
+      accepted_{0};
 };
 
 }  // namespace journeykit::testing
