@@ -123,6 +123,15 @@ bool RecordFactory::PersonInSegments(uint32_t p, const std::vector<int>& segment
   return false;
 }
 
+bool RecordFactory::PersonHasEmail(uint32_t p, bool hash_emails) const {
+  if (p == kNoPerson) return false;
+  for (std::string_view id : analysis_.journeys->identities(p)) {
+    if (id.substr(0, kEmailHashKind.size()) != kEmailHashKind) continue;
+    return hash_emails || addresses_.contains(std::string(id.substr(kEmailHashKind.size())));
+  }
+  return false;
+}
+
 // "email" (the address, when known and allowed) and "email_sha256" of the person's first
 // e-mail identity.
 void RecordFactory::PersonEmail(uint32_t p, bool hash_emails, JsonObjectWriter& w) const {
@@ -310,6 +319,10 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
       if (model.segments()[s].id == id) segments.push_back(static_cast<int>(s));
     }
   }
+  // The filter's conditions on the person (segments, an e-mail).
+  auto person_kept = [&](uint32_t p) {
+    return f.PersonInSegments(p, segments) && (!c.filter.with_email || f.PersonHasEmail(p, hash));
+  };
   bool open = true;
   auto push = [&](OutRecord r) {
     if (open) open = queue.Push(std::move(r));
@@ -353,10 +366,9 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
             ++rows;
             position = seq;
             size_t i = index++;
+            const uint32_t p = i < es.size() ? a.journeys->person_of_event(i) : kNoPerson;
             bool keep = Contains(c.filter.sources, e.source) &&
-                        Contains(c.filter.actions, e.action) &&
-                        f.PersonInSegments(
-                            i < es.size() ? a.journeys->person_of_event(i) : kNoPerson, segments);
+                        Contains(c.filter.actions, e.action) && person_kept(p);
             if (keep && !c.filter.stages.empty()) {
               keep = i < es.size() && es.stage(i) != kNoStage &&
                      Contains(c.filter.stages, model.stages()[es.stage(i)].id);
@@ -376,7 +388,7 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
     JK_RETURN_IF_ERROR(keyed(static_cast<uint8_t>(StreamIndex("stage_changes")), "stage_change",
                              [&](const auto& emit) {
                                for (uint32_t p = 0; p < a.journeys->person_count(); ++p) {
-                                 if (!f.PersonInSegments(p, segments)) continue;
+                                 if (!person_kept(p)) continue;
                                  f.StageChanges(p, hash, [&](std::string key, std::string json) {
                                    std::string stage = key.substr(key.rfind(':') + 1);
                                    if (!Contains(c.filter.stages, stage)) {
@@ -400,7 +412,7 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
       for (const journeykit::AudienceChange& ch : changes) {
         position = ch.seq;
         if (!Contains(c.filter.audiences, ch.audience) ||
-            !f.PersonInSegments(f.FindPerson(ch.person_id), segments)) {
+            !person_kept(f.FindPerson(ch.person_id))) {
           ++counters.skipped;
           continue;
         }
@@ -416,7 +428,7 @@ Status Produce(const DeliveryJob& job, RecordQueue& queue, Counters& counters) {
           const JourneySet& j = *a.journeys;
           const EventStore& es = *a.events;
           for (uint32_t p = 0; p < j.person_count(); ++p) {
-            bool keep = f.PersonInSegments(p, segments);
+            bool keep = person_kept(p);
             if (keep && !c.filter.stages.empty()) {
               keep = false;
               auto ev = j.events(p);

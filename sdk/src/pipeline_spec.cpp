@@ -130,7 +130,8 @@ Status ParseDelivery(const element& e, const std::string& path, DeliverySettings
 
 Status ParseFilter(const element& e, const std::string& path, ConnectorFilter& out) {
   JK_ASSIGN_OR_RETURN(object o, AsObject(e, path));
-  JK_RETURN_IF_ERROR(CheckKeys(o, path, {"sources", "actions", "stages", "segments", "audiences"}));
+  JK_RETURN_IF_ERROR(
+      CheckKeys(o, path, {"sources", "actions", "stages", "segments", "audiences", "with_email"}));
   element v;
   auto list = [&](std::string_view key, std::vector<std::string>& field) -> Status {
     if (o.at_key(key).get(v) != simdjson::SUCCESS) return Status::Ok();
@@ -142,6 +143,9 @@ Status ParseFilter(const element& e, const std::string& path, ConnectorFilter& o
   JK_RETURN_IF_ERROR(list("stages", out.stages));
   JK_RETURN_IF_ERROR(list("segments", out.segments));
   JK_RETURN_IF_ERROR(list("audiences", out.audiences));
+  if (o.at_key("with_email").get(v) == simdjson::SUCCESS) {
+    JK_ASSIGN_OR_RETURN(out.with_email, AsBool(v, path + ".with_email"));
+  }
   return Status::Ok();
 }
 

@@ -322,6 +322,49 @@ TEST_F(DeliveryTest, FiltersAndEmailHashing) {
   EXPECT_GT(r->deliveries[2].skipped, 0u);
 }
 
+// "with_email": only people the connector can address. Of 20 counter events, n = 7 (u7) and
+// n = 14 (u4) carry an e-mail: two people of ten, with events 4, 7, 14 and 17.
+TEST_F(DeliveryTest, WithEmailKeepsOnlyPeopleWithAnAddress) {
+  std::string filter = R"(, "filter": {"with_email": true})";
+  std::string connectors =
+      "[" + Probe("addressed", R"(["journeys", "events"])", "", filter) + "," +
+      Probe("hashed", R"(["journeys"])", "", filter + R"(, "emails": "hashed")") + "," +
+      Probe("everyone", R"(["journeys"])") + "]";
+  auto p = Open(Write(20, connectors, R"( "identity": {"keep_email_addresses": true},)"));
+  auto r = p->Run();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::set<std::string> people, events;
+  for (const Line& l : Read("addressed")) {
+    if (l.type == "journey") {
+      people.insert(l.key);
+      EXPECT_NE(l.json.find(R"("email":"user)"), std::string::npos) << l.json;
+    }
+    if (l.type == "event") events.insert(l.key);
+  }
+  EXPECT_EQ(people.size(), 2u);
+  EXPECT_EQ(events,
+            (std::set<std::string>{"numbers:e4", "numbers:e7", "numbers:e14", "numbers:e17"}));
+  EXPECT_EQ(r->deliveries[0].skipped, 8u + 16u);  // the other people and their events
+  EXPECT_EQ(Keys(Read("hashed")), people);
+  EXPECT_EQ(Keys(Read("everyone")).size(), 10u);
+}
+
+// Without identity.keep_email_addresses no address is known: a connector that receives
+// addresses gets nobody, one that receives hashes gets the people with an e-mail hash.
+TEST_F(DeliveryTest, WithEmailWithoutAddressesKeepsOnlyHashes) {
+  std::string filter = R"(, "filter": {"with_email": true})";
+  std::string connectors =
+      "[" + Probe("addressed", R"(["journeys"])", "", filter) + "," +
+      Probe("hashed", R"(["journeys"])", "", filter + R"(, "emails": "hashed")") + "]";
+  auto p = Open(Write(20, connectors));
+  auto r = p->Run();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(Keys(Read("addressed")).empty());
+  EXPECT_EQ(r->deliveries[0].skipped, 10u);
+  EXPECT_EQ(r->deliveries[0].delivered, 0u);
+  EXPECT_EQ(Keys(Read("hashed")).size(), 2u);
+}
+
 TEST_F(DeliveryTest, AnUnknownFilterStageIsRejectedWhenOpening) {
   std::string path =
       Write(10, "[" + Probe("a", R"(["events"])", "", R"(, "filter": {"stages": ["nope"]})") + "]");

@@ -71,6 +71,10 @@ struct ConnectorFilter {
   std::vector<std::string> segments;   // events, journeys, stage and audience changes: the
                                        // person is in at least one of these segments
   std::vector<std::string> audiences;  // audience changes: audience ids
+  // Events, journeys, stage and audience changes: only people with an e-mail address the
+  // connector receives — a known address (identity.keep_email_addresses), or for a connector
+  // with "emails": "hashed" an e-mail hash. For destinations that address people by e-mail.
+  bool with_email = false;
 };
 
 struct ConnectorSpec {

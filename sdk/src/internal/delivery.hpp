@@ -79,6 +79,8 @@ class RecordFactory {
   // Person index of a person id (kNoPerson when the id is not in this run's journeys).
   uint32_t FindPerson(std::string_view person_id) const;
   bool PersonInSegments(uint32_t p, const std::vector<int>& segments) const;
+  // Whether PersonEmail would write an e-mail for p: an address, or with hash_emails a hash.
+  bool PersonHasEmail(uint32_t p, bool hash_emails) const;
   const JourneyAnalysis& analysis() const { return analysis_; }
 
  private:
