@@ -32,9 +32,20 @@ class DemoPipeline : public ::testing::Test {
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     // The API sources replay the committed cassettes (recorded from the 3000-person data set,
     // so their people only partly overlap this smaller one).
-    journeykit::testing::PrepareDemoPipeline(dir_);
+    // The connectors deliver to the demo's loopback receivers (demo_delivery_test.cpp checks
+    // what they receive).
+    receivers_ = journeykit::testing::PrepareDemoPipelineWithReceivers(dir_);
+    ASSERT_EQ(receivers_->error(), "");
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  // Checked here too: a failure in SetUpTestSuite alone would only skip the tests.
+  void SetUp() override {
+    ASSERT_TRUE(receivers_ != nullptr);
+    ASSERT_EQ(receivers_->error(), "");
+  }
+  static void TearDownTestSuite() {
+    receivers_.reset();
+    fs::remove_all(dir_);
+  }
 
   std::unique_ptr<Pipeline> Open() {
     PipelineOptions options;
@@ -55,6 +66,7 @@ class DemoPipeline : public ::testing::Test {
   }
 
   static inline fs::path dir_;
+  static inline std::unique_ptr<journeykit::testing::DemoReceivers> receivers_;
 };
 
 TEST_F(DemoPipeline, RunsIncrementallyAndEveryNumberReconciles) {
@@ -83,6 +95,9 @@ TEST_F(DemoPipeline, RunsIncrementallyAndEveryNumberReconciles) {
     EXPECT_EQ(s.inserted + s.duplicates, s.emitted) << name;
   }
   uint64_t stored_first = first->stored_events;
+  for (const DeliveryReport& d : first->deliveries) {
+    EXPECT_TRUE(d.status.ok()) << d.name << ": " << d.status.message();
+  }
 
   // Everything stored is on the delivered events file, once.
   fs::path out = dir_ / "out";

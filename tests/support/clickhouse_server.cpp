@@ -1,5 +1,5 @@
 // clickhouse_server.cpp — starting, querying and stopping a private clickhouse-server.
-#include "clickhouse_server.hpp"
+#include "support/clickhouse_server.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace journeykit::testing {
@@ -27,6 +28,21 @@ namespace journeykit::testing {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Whether 127.0.0.1:port can be bound now (a fixed port another program holds cannot).
+bool PortFree(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
 
 uint16_t FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -121,7 +137,8 @@ std::string ClickHouseServer::FindBinary(bool* multi_call) {
   return {};
 }
 
-ClickHouseServer::ClickHouseServer() {
+ClickHouseServer::ClickHouseServer(uint16_t http_port, std::string writer_password)
+    : writer_password_(std::move(writer_password)), http_port_(http_port) {
   try {
     Start();
   } catch (const std::exception& e) {
@@ -145,9 +162,13 @@ void ClickHouseServer::Start() {
   for (const char* sub : {"data", "tmp", "user_files", "format_schemas"}) {
     fs::create_directories(dir / sub);
   }
+  if (http_port_ != 0 && !PortFree(http_port_)) {
+    throw std::runtime_error("port " + std::to_string(http_port_) +
+                             " on 127.0.0.1 is in use by another program");
+  }
   tcp_port_ = FreeLoopbackPort();
-  http_port_ = FreeLoopbackPort();
-  while (http_port_ == tcp_port_) http_port_ = FreeLoopbackPort();
+  if (http_port_ == 0) http_port_ = FreeLoopbackPort();
+  while (http_port_ == tcp_port_) tcp_port_ = FreeLoopbackPort();
   if (tcp_port_ == 0 || http_port_ == 0) throw std::runtime_error("no free loopback port");
   Write(dir / "config.xml", R"(<?xml version="1.0"?>
 <yandex>
@@ -186,7 +207,7 @@ void ClickHouseServer::Start() {
     </default>
     <)" + std::string(kWriter) +
                                R"(>
-      <password>)" + std::string(kWriterPassword) +
+      <password>)" + writer_password_ +
                                R"(</password>
       <networks><ip>127.0.0.1</ip></networks>
       <profile>default</profile>

@@ -1,5 +1,6 @@
-// clickhouse_server.hpp — a private clickhouse-server for tests: started on free loopback ports
-// in a fresh temporary directory with a generated config, stopped and removed at the end.
+// clickhouse_server.hpp — a private clickhouse-server for tests and the demo's receivers: started
+// on loopback ports in a fresh temporary directory with a generated config, stopped and removed
+// at the end.
 #pragma once
 
 #include <sys/types.h>
@@ -41,7 +42,9 @@ class ClickHouseServer {
 
   // Starts the server and waits (up to 30 s) until GET /ping answers "Ok.". On failure
   // error() says why (with the end of the server's log) and running() is false.
-  ClickHouseServer();
+  // http_port 0: a free port; kWriter's password is writer_password.
+  explicit ClickHouseServer(uint16_t http_port = 0,
+                            std::string writer_password = std::string(kWriterPassword));
   ~ClickHouseServer();
   ClickHouseServer(const ClickHouseServer&) = delete;
   ClickHouseServer& operator=(const ClickHouseServer&) = delete;
@@ -61,6 +64,7 @@ class ClickHouseServer {
   void Start();
   std::string LogTail() const;
 
+  std::string writer_password_;
   std::string dir_;
   pid_t pid_ = -1;
   uint16_t http_port_ = 0;

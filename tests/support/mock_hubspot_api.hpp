@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -60,8 +61,10 @@ class MockHubSpotApi {
     int status = 0;
   };
 
-  explicit MockHubSpotApi(std::string token)
-      : token_(std::move(token)), server_([this](const MockRequest& r) { return Handle(r); }) {}
+  // port 0: any free port.
+  explicit MockHubSpotApi(std::string token, uint16_t port = 0)
+      : token_(std::move(token)),
+        server_([this](const MockRequest& r) { return Handle(r); }, port) {}
 
   std::string base_url() const { return server_.url(); }
   const MockHttpServer& server() const { return server_; }

@@ -51,10 +51,12 @@ class MockMailchimpTagsApi {
     bool is_syncing = false;
   };
 
-  explicit MockMailchimpTagsApi(std::string api_key = "0123456789abcdef0123456789abcdef-us6")
+  // port 0: any free port.
+  explicit MockMailchimpTagsApi(std::string api_key = "0123456789abcdef0123456789abcdef-us6",
+                                uint16_t port = 0)
       : api_key_(std::move(api_key)),
-        server_(
-            std::make_unique<MockHttpServer>([this](const MockRequest& r) { return Handle(r); })) {}
+        server_(std::make_unique<MockHttpServer>([this](const MockRequest& r) { return Handle(r); },
+                                                 port)) {}
   ~MockMailchimpTagsApi() { server_->Stop(); }
 
   static std::string Md5Hex(const std::string& text) {
@@ -118,6 +120,15 @@ class MockMailchimpTagsApi {
     if (l == lists_.end()) return {};
     auto m = l->second.members.find(HashOf(email));
     return m == l->second.members.end() ? std::set<std::string>() : m->second.tags;
+  }
+  // Every member of the list: address → active tags.
+  std::map<std::string, std::set<std::string>> Members(const std::string& list_id) const {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, std::set<std::string>> out;
+    auto l = lists_.find(list_id);
+    if (l == lists_.end()) return out;
+    for (const auto& [hash, m] : l->second.members) out[m.email] = m.tags;
+    return out;
   }
   std::vector<TagCall> tag_calls() const {  // accepted (stored) tag requests
     std::lock_guard lock(mutex_);

@@ -24,8 +24,8 @@
 #include "clickhouse_errors.hpp"
 #include "clickhouse_options.hpp"
 #include "clickhouse_rows.hpp"
-#include "clickhouse_server.hpp"
 #include "plugins/test_files.hpp"
+#include "support/clickhouse_server.hpp"
 #include "support/fake_host.hpp"
 #include "support/mock_http_server.hpp"
 
