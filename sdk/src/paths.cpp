@@ -209,13 +209,7 @@ Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_v
 
 Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
                                        const DropOffNextOptions& options) {
-  const EventStore& store = journeys.store();
-  const JourneyModel& model = store.model();
-  const int segment = options.segment;
-  JK_RETURN_IF_ERROR(CheckSegment(model, segment, "drop-off next step"));
-  if (options.from_us >= options.to_us) {
-    return InvalidArgument("drop-off next step: the period is empty (from is not before to)");
-  }
+  const JourneyModel& model = journeys.store().model();
   const size_t stages = model.stages().size();
   size_t s = stages;
   for (size_t i = 0; i < stages; ++i) {
@@ -225,14 +219,47 @@ Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_v
     return InvalidArgument("drop-off next step: '" + std::string(stage_id) +
                            "' is not a stage of the model");
   }
-  DropOffNext out;
-  out.stage_id = std::string(stage_id);
-  SegmentNames(model, segment, &out.segment_id, nullptr);
-  std::vector<uint64_t> by_touchpoint(model.touchpoints().size(), 0);
-  std::unordered_map<uint32_t, uint64_t> by_action;
-  std::vector<uint8_t> source_seen(store.source_count(), 0);
+  std::vector<bool> wanted(stages, false);
+  wanted[s] = true;
+  JK_ASSIGN_OR_RETURN(std::vector<DropOffNext> all,
+                      ComputeDropOffNextByStage(journeys, wanted, options));
+  return std::move(all[s]);
+}
+
+Result<std::vector<DropOffNext>> ComputeDropOffNextByStage(const JourneySet& journeys,
+                                                           const std::vector<bool>& wanted,
+                                                           const DropOffNextOptions& options) {
+  const EventStore& store = journeys.store();
+  const JourneyModel& model = store.model();
+  const int segment = options.segment;
+  JK_RETURN_IF_ERROR(CheckSegment(model, segment, "drop-off next step"));
+  if (options.from_us >= options.to_us) {
+    return InvalidArgument("drop-off next step: the period is empty (from is not before to)");
+  }
+  const size_t stages = model.stages().size();
+  if (wanted.size() != stages) {
+    return InvalidArgument("drop-off next step: " + std::to_string(wanted.size()) +
+                           " stage flags for a model of " + std::to_string(stages) + " stages");
+  }
+  // One pass over the people for every wanted stage: the per-stage tallies.
+  struct Tally {
+    DropOffNext out;
+    std::vector<uint64_t> by_touchpoint;
+    std::unordered_map<uint32_t, uint64_t> by_action;
+    std::vector<uint8_t> source_seen;
+  };
+  std::vector<Tally> tallies(stages);
+  for (size_t s = 0; s < stages; ++s) {
+    Tally& t = tallies[s];
+    t.out.stage_id = model.stages()[s].id;
+    SegmentNames(model, segment, &t.out.segment_id, nullptr);
+    if (!wanted[s]) continue;
+    t.by_touchpoint.assign(model.touchpoints().size(), 0);
+    t.source_seen.assign(store.source_count(), 0);
+  }
   std::vector<uint32_t> events;  // the person's events inside the period
   std::vector<int64_t> entries(stages);
+  uint64_t people = 0;
 
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
@@ -246,59 +273,75 @@ Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_v
       if (st != kNoStage && entries[st] == kNotReached) entries[st] = t;
     }
     if (events.empty()) continue;
-    ++out.people;
-    const int64_t entry = entries[s];
-    if (entry == kNotReached) continue;
-    ++out.reached;
-    bool progressed = false;
-    for (size_t later = s + 1; later < stages && !progressed; ++later) {
-      progressed = entries[later] != kNotReached && entries[later] >= entry;
-    }
-    if (progressed) continue;
-    ++out.dropped;
-    out.events += events.size();
-    for (uint32_t e : events) source_seen[store.source(e)] = 1;
-    // The person's last event assigned to the stage, then the first later event at another
-    // touchpoint (a further page view of the same page is not "what they did next").
-    size_t last = events.size();
-    for (size_t i = events.size(); i-- > 0;) {
-      if (store.stage(events[i]) == s) {
-        last = i;
-        break;
+    ++people;
+    for (size_t s = 0; s < stages; ++s) {
+      if (!wanted[s]) continue;
+      const int64_t entry = entries[s];
+      if (entry == kNotReached) continue;
+      Tally& tally = tallies[s];
+      DropOffNext& out = tally.out;
+      ++out.reached;
+      bool progressed = false;
+      for (size_t later = s + 1; later < stages && !progressed; ++later) {
+        progressed = entries[later] != kNotReached && entries[later] >= entry;
       }
+      if (progressed) continue;
+      ++out.dropped;
+      out.events += events.size();
+      for (uint32_t e : events) tally.source_seen[store.source(e)] = 1;
+      // The person's last event assigned to the stage, then the first later event at another
+      // touchpoint (a further page view of the same page is not "what they did next").
+      size_t last = events.size();
+      for (size_t i = events.size(); i-- > 0;) {
+        if (store.stage(events[i]) == s) {
+          last = i;
+          break;
+        }
+      }
+      const uint16_t here = store.touchpoint(events[last]);
+      size_t next = last + 1;
+      while (next < events.size() && store.touchpoint(events[next]) == here) ++next;
+      if (next >= events.size()) {
+        ++out.nothing;
+        continue;
+      }
+      ++tally.by_touchpoint[store.touchpoint(events[next])];
+      ++tally.by_action[store.action(events[next])];
     }
-    const uint16_t here = store.touchpoint(events[last]);
-    size_t next = last + 1;
-    while (next < events.size() && store.touchpoint(events[next]) == here) ++next;
-    if (next >= events.size()) {
-      ++out.nothing;
-      continue;
-    }
-    ++by_touchpoint[store.touchpoint(events[next])];
-    ++by_action[store.action(events[next])];
   }
 
-  const double dropped = static_cast<double>(out.dropped);
-  auto finish = [&](std::vector<NextStepCount>& list) {
-    std::sort(list.begin(), list.end(), [](const NextStepCount& a, const NextStepCount& b) {
-      if (a.people != b.people) return a.people > b.people;
-      return a.id < b.id;
-    });
-    for (NextStepCount& c : list) c.share = static_cast<double>(c.people) / dropped;
-  };
-  for (size_t t = 0; t < by_touchpoint.size(); ++t) {
-    if (by_touchpoint[t] > 0) {
-      out.next_touchpoints.push_back({model.touchpoints()[t].id, by_touchpoint[t], 0});
+  std::vector<DropOffNext> result(stages);
+  for (size_t s = 0; s < stages; ++s) {
+    Tally& tally = tallies[s];
+    DropOffNext& out = tally.out;
+    out.people = people;
+    if (!wanted[s]) {
+      result[s] = std::move(out);
+      continue;
     }
+    const double dropped = static_cast<double>(out.dropped);
+    auto finish = [&](std::vector<NextStepCount>& list) {
+      std::sort(list.begin(), list.end(), [](const NextStepCount& a, const NextStepCount& b) {
+        if (a.people != b.people) return a.people > b.people;
+        return a.id < b.id;
+      });
+      for (NextStepCount& c : list) c.share = static_cast<double>(c.people) / dropped;
+    };
+    for (size_t t = 0; t < tally.by_touchpoint.size(); ++t) {
+      if (tally.by_touchpoint[t] > 0) {
+        out.next_touchpoints.push_back({model.touchpoints()[t].id, tally.by_touchpoint[t], 0});
+      }
+    }
+    for (const auto& [action, count] : tally.by_action) {
+      out.next_actions.push_back({std::string(store.strings().Get(action)), count, 0});
+    }
+    finish(out.next_touchpoints);
+    finish(out.next_actions);
+    if (out.dropped > 0) out.nothing_share = static_cast<double>(out.nothing) / dropped;
+    out.sources = SourceNames(store, tally.source_seen);
+    result[s] = std::move(out);
   }
-  for (const auto& [action, count] : by_action) {
-    out.next_actions.push_back({std::string(store.strings().Get(action)), count, 0});
-  }
-  finish(out.next_touchpoints);
-  finish(out.next_actions);
-  if (out.dropped > 0) out.nothing_share = static_cast<double>(out.nothing) / dropped;
-  out.sources = SourceNames(store, source_seen);
-  return out;
+  return result;
 }
 
 }  // namespace journeykit

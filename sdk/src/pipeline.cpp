@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <mutex>
@@ -114,6 +116,10 @@ struct Pipeline::Impl {
   }
 
   Result<JourneyAnalysis> AnalyzeStore(const StateStore& store) const;
+  // Fills `events` with every stored event: from the event snapshot next to the state
+  // database when it is still right, plus the events stored after it; then writes a new
+  // snapshot when events were added (docs/pipeline.md, "The event snapshot").
+  Status LoadEvents(const StateStore& store, EventStore& events) const;
   Status Deliver(StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
 };
 
@@ -267,15 +273,125 @@ Result<std::vector<std::string>> Pipeline::Check() {
   return lines;
 }
 
+namespace {
+
+// What an event snapshot was written from: the model (FNV-1a of its JSON) and the stored
+// events up to `seq` — their count, the first and the last (source and id).
+struct SnapshotTag {
+  std::string model;
+  uint64_t seq = 0, count = 0;
+  std::string first, last;
+
+  std::string Text() const {
+    return "model=" + model + "\nseq=" + std::to_string(seq) + "\ncount=" + std::to_string(count) +
+           "\nfirst=" + first + "\nlast=" + last;
+  }
+  static SnapshotTag Parse(std::string_view text) {
+    SnapshotTag t;
+    auto field = [&](std::string_view name) -> std::string_view {
+      const std::string key = std::string(name) + "=";
+      size_t at = text.find(key);
+      if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return {};
+      size_t end = name == "last" ? text.size() : text.find('\n', at);
+      return text.substr(at + key.size(), end - at - key.size());
+    };
+    t.model = field("model");
+    t.seq = std::strtoull(std::string(field("seq")).c_str(), nullptr, 10);
+    t.count = std::strtoull(std::string(field("count")).c_str(), nullptr, 10);
+    t.first = field("first");
+    t.last = field("last");
+    return t;
+  }
+};
+
+std::string EventKey(const Event& e) { return e.source + '\x1f' + e.event_id; }
+
+std::string ModelFingerprint(std::string_view model_json) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : model_json) h = (h ^ c) * 0x100000001b3ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+}  // namespace
+
+Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) const {
+  JK_ASSIGN_OR_RETURN(uint64_t count, store.CountEvents());
+  const bool snapshots = spec.state_path != ":memory:";
+  const std::string path = spec.state_path + ".events";
+  SnapshotTag tag;
+  tag.model = ModelFingerprint(spec.model_json);
+  bool from_snapshot = false;
+  if (snapshots) {
+    Result<std::string> text = events.ReadSnapshot(path);
+    if (text.ok()) {
+      SnapshotTag t = SnapshotTag::Parse(*text);
+      bool valid =
+          t.model == tag.model && t.count == events.size() && t.count > 0 && t.count <= count;
+      if (valid) {
+        JK_ASSIGN_OR_RETURN(uint64_t up_to, store.CountEventsUpTo(t.seq));
+        valid = up_to == t.count;
+      }
+      // The first and the last event it holds are still the state's first and t.seq-th.
+      std::string first, last;
+      uint64_t last_seq = 0;
+      if (valid) {
+        JK_RETURN_IF_ERROR(
+            store.ForEachEventAfter(0, 1, [&](uint64_t, const Event& e) { first = EventKey(e); }));
+        JK_RETURN_IF_ERROR(store.ForEachEventAfter(t.seq - 1, 1, [&](uint64_t s, const Event& e) {
+          last_seq = s;
+          last = EventKey(e);
+        }));
+        valid = first == t.first && last_seq == t.seq && last == t.last;
+      }
+      if (valid) {
+        from_snapshot = true;
+        tag.seq = t.seq;
+        tag.first = t.first;
+        tag.last = t.last;
+      } else {
+        Log(LogLevel::kDebug, "event snapshot " + path +
+                                  " was written for another model or other stored events; "
+                                  "reading every event from the state database");
+        events = EventStore(events.model());
+      }
+    } else if (text.status().code() != StatusCode::kNotFound) {
+      Log(LogLevel::kWarn, text.status().message());
+    }
+  }
+  events.Reserve(count);
+  uint64_t appended = 0;
+  for (;;) {
+    uint64_t rows = 0;
+    JK_RETURN_IF_ERROR(store.ForEachEventAfter(tag.seq, 65536, [&](uint64_t seq, const Event& e) {
+      events.Append(e);
+      if (tag.seq == 0) tag.first = EventKey(e);
+      tag.seq = seq;
+      tag.last = EventKey(e);
+      ++rows;
+    }));
+    if (rows == 0) break;
+    appended += rows;
+  }
+  if (snapshots && events.size() > 0 && (appended > 0 || !from_snapshot)) {
+    tag.count = events.size();
+    Status written = events.WriteSnapshot(path, tag.Text());
+    if (!written.ok()) {
+      Log(LogLevel::kWarn,
+          written.message() + " — the next run reads every event from the state database");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) const {
   JourneyAnalysis analysis;
   JK_ASSIGN_OR_RETURN(JourneyModel model,
                       JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
   analysis.model = std::make_unique<JourneyModel>(std::move(model));
   analysis.events = std::make_unique<EventStore>(*analysis.model);
-  JK_ASSIGN_OR_RETURN(uint64_t count, store.CountEvents());
-  analysis.events->Reserve(count);
-  JK_RETURN_IF_ERROR(store.ForEachEvent([&](const Event& e) { analysis.events->Append(e); }));
+  JK_RETURN_IF_ERROR(LoadEvents(store, *analysis.events));
   analysis.journeys =
       std::make_unique<JourneySet>(JourneySet::Build(*analysis.events, spec.identity));
   JK_ASSIGN_OR_RETURN(analysis.plan,

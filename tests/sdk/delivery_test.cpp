@@ -4,7 +4,9 @@
 // refused records and failed batches in the dead-letter store and their replay, a connector
 // stopping after failed batches and resuming on the next run, a blocked connector that does not
 // hold up another, filters, e-mail hashing, and a process killed with SIGKILL mid-delivery.
+#include <journeykit/journey_map.hpp>
 #include <journeykit/pipeline.hpp>
+#include <journeykit/state_store.hpp>
 
 #include <gtest/gtest.h>
 
@@ -363,6 +365,100 @@ TEST_F(DeliveryTest, WithEmailWithoutAddressesKeepsOnlyHashes) {
   EXPECT_EQ(r->deliveries[0].skipped, 10u);
   EXPECT_EQ(r->deliveries[0].delivered, 0u);
   EXPECT_EQ(Keys(Read("hashed")).size(), 2u);
+}
+
+// The event snapshot next to the state database (docs/pipeline.md): a rerun starts from it
+// and appends only the new events, with the same analysis as reading every stored event; a
+// changed model or a damaged file makes the pipeline read every event instead.
+TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
+  const fs::path snapshot = dir_ / "out" / "state.db.events";
+  auto p = Open(Write(200, "[]"));
+  ASSERT_TRUE(p);
+  auto first = p->Run();
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_TRUE(fs::exists(snapshot));
+  const auto written = fs::last_write_time(snapshot);
+
+  // 100 more events: the rerun reads the snapshot and appends them.
+  p = Open(Write(300, "[]"));
+  auto second = p->Run();
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second->analysis.events->size(), 300u);
+  EXPECT_NE(fs::last_write_time(snapshot), written);
+  EXPECT_EQ(log_.find("event snapshot"), std::string::npos) << log_;
+  auto maps_of = [](const JourneyAnalysis& a) {
+    std::string out;
+    for (const JourneyMap& m : a.maps) out += JourneyMapToJson(m) + "\n";
+    return out;
+  };
+  const std::string with_snapshot = maps_of(second->analysis);
+  // The same state read event by event (no snapshot) gives the same maps and events.
+  fs::remove(snapshot);
+  auto fresh = p->Analyze();
+  ASSERT_TRUE(fresh.ok()) << fresh.status().message();
+  EXPECT_EQ(maps_of(*fresh), with_snapshot);
+  const EventStore& a = *second->analysis.events;
+  const EventStore& b = *fresh->events;
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a.time_us(i), b.time_us(i)) << i;
+    ASSERT_EQ(a.action_name(i), b.action_name(i)) << i;
+    ASSERT_EQ(a.stage(i), b.stage(i)) << i;
+  }
+  ASSERT_TRUE(fs::exists(snapshot));  // written again by Analyze
+
+  // Another model: the snapshot's stages would be wrong, so it is not used.
+  std::string path = (dir_ / "pipeline.json").string();
+  std::string text;
+  {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  const std::string visit = R"({"action": "page_view"})";
+  ASSERT_NE(text.find(visit), std::string::npos);
+  text.replace(text.find(visit), visit.size(), R"({"action": "no_such_action"})");
+  std::ofstream(path) << text;
+  p = Open(path);
+  auto other = p->Analyze();
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_EQ(other->events->size(), 300u);
+  for (size_t i = 0; i < other->events->size(); ++i) {
+    if (other->events->action_name(i) == "page_view") {
+      ASSERT_EQ(other->events->stage(i), kNoStage) << i;
+    }
+  }
+
+  // A damaged snapshot: a warning naming it, and the analysis is still right.
+  {
+    std::fstream f(snapshot, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(snapshot) / 2));
+    f.put('\x7f');
+  }
+  log_.clear();
+  auto damaged = p->Analyze();
+  ASSERT_TRUE(damaged.ok()) << damaged.status().message();
+  EXPECT_EQ(maps_of(*damaged), maps_of(*other));
+  EXPECT_NE(log_.find("event snapshot " + snapshot.string()), std::string::npos) << log_;
+}
+
+// After StateStore::Reset the stored events are gone: an old snapshot must not stand in.
+TEST_F(DeliveryTest, TheEventSnapshotIsNotUsedAfterTheStateLostItsEvents) {
+  auto p = Open(Write(50, "[]"));
+  ASSERT_TRUE(p->Run().ok());
+  {
+    auto store = StateStore::Open((dir_ / "out" / "state.db").string());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Reset().ok());
+  }
+  auto empty = p->Analyze();
+  ASSERT_TRUE(empty.ok()) << empty.status().message();
+  EXPECT_EQ(empty->events->size(), 0u);
+  // Re-read from the source (its cursor was reset too): the same 50 events again.
+  auto again = p->Run();
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->analysis.events->size(), 50u);
 }
 
 TEST_F(DeliveryTest, AnUnknownFilterStageIsRejectedWhenOpening) {

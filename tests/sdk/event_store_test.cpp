@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,120 @@ TEST(EventStore, ManyDistinctRuleInputsStayExact) {
   }
   EXPECT_EQ(store.touchpoint(69999 - 69999 % 3), 2);
   EXPECT_EQ(store.stage(69999 - 69999 % 3), 1);
+}
+
+// Every accessor of a store read back from its snapshot equals the original's.
+void ExpectSameStore(const EventStore& a, const EventStore& b) {
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.source_count(), b.source_count());
+  ASSERT_EQ(a.strings().size(), b.strings().size());
+  for (uint32_t id = 0; id < a.strings().size(); ++id) {
+    ASSERT_EQ(a.strings().Get(id), b.strings().Get(id)) << id;
+  }
+  for (uint16_t s = 0; s < a.source_count(); ++s) EXPECT_EQ(a.source_name(s), b.source_name(s));
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a.time_us(i), b.time_us(i)) << i;
+    EXPECT_EQ(a.source(i), b.source(i)) << i;
+    EXPECT_EQ(a.action(i), b.action(i)) << i;
+    EXPECT_EQ(a.touchpoint(i), b.touchpoint(i)) << i;
+    EXPECT_EQ(a.stage(i), b.stage(i)) << i;
+    EXPECT_EQ(a.segment_matches(i), b.segment_matches(i)) << i;
+    ASSERT_EQ(a.identities(i).size(), b.identities(i).size()) << i;
+    for (size_t k = 0; k < a.identities(i).size(); ++k) {
+      EXPECT_EQ(a.identities(i)[k].kind, b.identities(i)[k].kind);
+      EXPECT_EQ(a.identities(i)[k].value, b.identities(i)[k].value);
+    }
+    EXPECT_EQ(a.value(i), b.value(i)) << i;
+    EXPECT_EQ(a.rating(i), b.rating(i)) << i;
+    EXPECT_EQ(a.sentiment(i), b.sentiment(i)) << i;
+    EXPECT_EQ(a.page_load_s(i), b.page_load_s(i)) << i;
+    EXPECT_EQ(a.reply_delay_s(i), b.reply_delay_s(i)) << i;
+    EXPECT_EQ(a.text(i), b.text(i)) << i;
+    EXPECT_EQ(a.campaign(i), b.campaign(i)) << i;
+  }
+}
+
+std::vector<Event> SnapshotEvents() {
+  std::vector<Event> events = Probes();
+  for (size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
+    e.time_us = 1'700'000'000'000'000 + static_cast<int64_t>(i) * 1'000'000;
+    e.identities.emplace_back("email_sha256", "h" + std::to_string(i % 3));
+    if (i % 2 == 0) e.value = 10.5 * static_cast<double>(i);
+    if (i % 3 == 0) e.rating = 4;
+    if (i % 4 == 0) e.sentiment = -0.5;
+    if (i % 5 == 0) e.text = "review text " + std::to_string(i);
+    if (i % 6 == 0) e.properties.emplace_back("page_load_ms", "1500");
+    if (i % 7 == 0) e.properties.emplace_back("reply_delay_s", "3600");
+    if (i % 2 == 1) e.properties.emplace_back("campaign", "spring");
+  }
+  return events;
+}
+
+TEST(EventStoreSnapshot, RoundTripGivesTheSameStoreAndAppendGoesOn) {
+  auto model = JourneyModel::FromJson(kModel, "model");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const std::vector<Event> events = SnapshotEvents();
+  EventStore original(*model);
+  for (const Event& e : events) original.Append(e);
+  const std::string path = ::testing::TempDir() + "jk-snapshot-roundtrip.events";
+  ASSERT_TRUE(original.WriteSnapshot(path, "the tag\nwith lines").ok());
+  EventStore read(*model);
+  auto tag = read.ReadSnapshot(path);
+  ASSERT_TRUE(tag.ok()) << tag.status().message();
+  EXPECT_EQ(*tag, "the tag\nwith lines");
+  ExpectSameStore(original, read);
+  // Appending after the snapshot gives what appending to the original gives.
+  for (const Event& e : events) {
+    original.Append(e);
+    read.Append(e);
+  }
+  ExpectSameStore(original, read);
+  // A store that is not empty does not read a snapshot.
+  EXPECT_EQ(read.ReadSnapshot(path).status().code(), StatusCode::kFailedPrecondition);
+  EventStore none(*model);
+  EXPECT_EQ(none.ReadSnapshot(path + ".missing").status().code(), StatusCode::kNotFound);
+  std::remove(path.c_str());
+}
+
+TEST(EventStoreSnapshot, ADamagedOrTruncatedSnapshotIsRefusedAndLeavesTheStoreEmpty) {
+  auto model = JourneyModel::FromJson(kModel, "model");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EventStore original(*model);
+  for (const Event& e : SnapshotEvents()) original.Append(e);
+  const std::string path = ::testing::TempDir() + "jk-snapshot-damaged.events";
+  ASSERT_TRUE(original.WriteSnapshot(path, "tag").ok());
+  std::string bytes;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    ASSERT_NE(f, nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
+    std::fclose(f);
+  }
+  auto write = [&](const std::string& content) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(content.data(), 1, content.size(), f);
+    std::fclose(f);
+  };
+  // One flipped bit in the middle (inside the columns), a cut, a cut end marker, another format.
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x10;
+  std::string other_format = bytes;
+  other_format[8] ^= 0x01;
+  for (const std::string& bad : {flipped, bytes.substr(0, bytes.size() / 2),
+                                 bytes.substr(0, bytes.size() - 3), other_format}) {
+    write(bad);
+    EventStore read(*model);
+    auto tag = read.ReadSnapshot(path);
+    ASSERT_FALSE(tag.ok());
+    EXPECT_EQ(tag.status().code(), StatusCode::kDataError) << tag.status().message();
+    EXPECT_NE(tag.status().message().find(path), std::string::npos);
+    EXPECT_EQ(read.size(), 0u);
+    EXPECT_EQ(read.strings().size(), 1u);
+  }
+  std::remove(path.c_str());
 }
 
 TEST(StringPool, InternFindGetAcrossGrowth) {

@@ -340,6 +340,43 @@ TEST(Paths, WhatDroppedPeopleDidNext) {
   EXPECT_EQ(c->dropped, 1u);
   EXPECT_EQ(c->nothing, 1u);
   EXPECT_TRUE(c->next_touchpoints.empty());
+
+  // All stages in one pass (what the journey map uses) equal stage by stage, field by field.
+  for (const JourneySet* js : {&set, &fs}) {
+    const auto& stages = js->store().model().stages();
+    std::vector<bool> wanted(stages.size(), true);
+    wanted[1] = false;
+    auto all = ComputeDropOffNextByStage(*js, wanted, DropOffNextOptions{});
+    ASSERT_TRUE(all.ok()) << all.status().message();
+    ASSERT_EQ(all->size(), stages.size());
+    for (size_t s = 0; s < stages.size(); ++s) {
+      const DropOffNext& a = (*all)[s];
+      EXPECT_EQ(a.stage_id, stages[s].id);
+      if (!wanted[s]) {
+        EXPECT_EQ(a.dropped, 0u);
+        continue;
+      }
+      auto one = ComputeDropOffNext(*js, stages[s].id, -1);
+      ASSERT_TRUE(one.ok());
+      EXPECT_EQ(a.people, one->people) << s;
+      EXPECT_EQ(a.reached, one->reached) << s;
+      EXPECT_EQ(a.dropped, one->dropped) << s;
+      EXPECT_EQ(a.events, one->events) << s;
+      EXPECT_EQ(a.nothing, one->nothing) << s;
+      EXPECT_EQ(a.sources, one->sources) << s;
+      ASSERT_EQ(a.next_touchpoints.size(), one->next_touchpoints.size()) << s;
+      for (size_t i = 0; i < a.next_touchpoints.size(); ++i) {
+        EXPECT_EQ(a.next_touchpoints[i].id, one->next_touchpoints[i].id);
+        EXPECT_EQ(a.next_touchpoints[i].people, one->next_touchpoints[i].people);
+      }
+      ASSERT_EQ(a.next_actions.size(), one->next_actions.size()) << s;
+      for (size_t i = 0; i < a.next_actions.size(); ++i) {
+        EXPECT_EQ(a.next_actions[i].id, one->next_actions[i].id);
+        EXPECT_EQ(a.next_actions[i].people, one->next_actions[i].people);
+      }
+    }
+  }
+  EXPECT_FALSE(ComputeDropOffNextByStage(set, {true}, DropOffNextOptions{}).ok());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <journeykit/event.hpp>
 #include <journeykit/journey_model.hpp>
+#include <journeykit/status.hpp>
 #include <journeykit/string_pool.hpp>
 
 #include <cstdint>
@@ -73,6 +74,17 @@ class EventStore {
 
   // Approximate bytes held by the columns and the string pool.
   size_t memory_bytes() const;
+
+  // A snapshot: the columns and the strings in one binary file, so that a later run can start
+  // from it instead of appending every stored event again. `tag` is the caller's description
+  // of what the snapshot holds (the pipeline writes the model's fingerprint and the last
+  // stored event); it comes back from ReadSnapshot. The file is written to path + ".tmp" and
+  // renamed, so a crash leaves the previous snapshot or none, never a partial one.
+  Status WriteSnapshot(const std::string& path, std::string_view tag) const;
+  // Fills this store, which must be empty, from a snapshot written for the same model and
+  // returns its tag. NotFound when there is no file; DataError when it is damaged, of another
+  // format version, or inconsistent — the store is then left empty.
+  Result<std::string> ReadSnapshot(const std::string& path);
 
  private:
   struct Sparse {

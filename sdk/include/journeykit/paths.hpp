@@ -117,5 +117,10 @@ Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_v
                                        const DropOffNextOptions& options);
 Result<DropOffNext> ComputeDropOffNext(const JourneySet& journeys, std::string_view stage_id,
                                        int segment);
+// The same for every stage whose flag in `wanted` (one per model stage) is set, in one pass
+// over the people; result[s] for stage s (only stage_id, segment_id and people for the others).
+Result<std::vector<DropOffNext>> ComputeDropOffNextByStage(const JourneySet& journeys,
+                                                           const std::vector<bool>& wanted,
+                                                           const DropOffNextOptions& options);
 
 }  // namespace journeykit
