@@ -160,8 +160,9 @@ Status EventStore::WriteSnapshot(const std::string& path, std::string_view tag) 
   const uint64_t hash = w.hash();
   bool ok = w.ok() && std::fwrite(kEndMagic, 1, sizeof kEndMagic, f.get()) == sizeof kEndMagic &&
             std::fwrite(&hash, 1, sizeof hash, f.get()) == sizeof hash;
+  // No fsync: a snapshot is a cache whose checksum is checked on every read, so one that a
+  // power cut left incomplete is refused and rebuilt; syncing would only cost time.
   ok = std::fflush(f.get()) == 0 && ok;
-  ok = ::fsync(::fileno(f.get())) == 0 && ok;
   int error = errno;
   f.reset();
   std::error_code ec;

@@ -374,7 +374,11 @@ Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) c
     if (rows == 0) break;
     appended += rows;
   }
-  if (snapshots && events.size() > 0 && (appended > 0 || !from_snapshot)) {
+  // A snapshot that is used is rewritten only when the events stored after it have grown to
+  // a tenth of it: a run with a little new data then appends those few events from the state
+  // database instead of writing the whole store again.
+  const bool stale = !from_snapshot || appended * 10 >= events.size() - appended;
+  if (snapshots && events.size() > 0 && stale) {
     tag.count = events.size();
     Status written = events.WriteSnapshot(path, tag.Text());
     if (!written.ok()) {

@@ -407,6 +407,25 @@ TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
   }
   ASSERT_TRUE(fs::exists(snapshot));  // written again by Analyze
 
+  // A little new data (under a tenth of the snapshot) is appended without rewriting it; more
+  // makes the run write it again. The analysis is right either way.
+  const auto before_small = fs::last_write_time(snapshot);
+  p = Open(Write(310, "[]"));
+  auto small = p->Run();
+  ASSERT_TRUE(small.ok()) << small.status().message();
+  EXPECT_EQ(small->analysis.events->size(), 310u);
+  EXPECT_EQ(fs::last_write_time(snapshot), before_small);
+  p = Open(Write(340, "[]"));
+  auto more = p->Run();
+  ASSERT_TRUE(more.ok()) << more.status().message();
+  EXPECT_EQ(more->analysis.events->size(), 340u);
+  EXPECT_NE(fs::last_write_time(snapshot), before_small);
+  const std::string grown = maps_of(more->analysis);
+  fs::remove(snapshot);
+  auto grown_fresh = p->Analyze();
+  ASSERT_TRUE(grown_fresh.ok());
+  EXPECT_EQ(maps_of(*grown_fresh), grown);
+
   // Another model: the snapshot's stages would be wrong, so it is not used.
   std::string path = (dir_ / "pipeline.json").string();
   std::string text;
@@ -423,7 +442,7 @@ TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
   p = Open(path);
   auto other = p->Analyze();
   ASSERT_TRUE(other.ok()) << other.status().message();
-  ASSERT_EQ(other->events->size(), 300u);
+  ASSERT_EQ(other->events->size(), 340u);
   for (size_t i = 0; i < other->events->size(); ++i) {
     if (other->events->action_name(i) == "page_view") {
       ASSERT_EQ(other->events->stage(i), kNoStage) << i;
