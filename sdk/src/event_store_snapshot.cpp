@@ -43,7 +43,7 @@ uint64_t HashChunk(uint64_t h, const void* data, size_t size) {
     acc ^= acc >> 29;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, p + i, size - i);
+  if (size > i) std::memcpy(&tail, p + i, size - i);  // p may be null when size is 0
   acc = (acc ^ tail) * 0x100000001b3ULL;
   return Mix(h, acc);
 }
