@@ -45,5 +45,5 @@ echo "=== The journey map of the webinar registrants (the segment with the known
 ./build/cli/journeykit map "$demo/pipeline.json" --format html -o "$demo/out/journey-map.html"
 echo
 echo "Open $demo/out/journey-map.html in a browser: the journey map of every segment (self-contained, no network)."
-echo "Outputs: $demo/out/ (journey-map.html, journey_maps.ndjson, stage_table.csv, journeys.ndjson, events.ndjson, state.db, received/)"
+echo "Outputs: $demo/out/ (journey-map.html, journey_maps.ndjson, stage_table.csv, journeys.ndjson, events.ndjson, state.db and its event snapshot state.db.events, received/)"
 echo "Any segment's map: source scripts/demo-api-credentials.sh; build/cli/journeykit map $demo/pipeline.json --segment ID [--format json]"
