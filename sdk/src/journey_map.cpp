@@ -122,7 +122,9 @@ void FillTimings(const JourneySet& journeys, const JourneyMapOptions& period, Jo
       ++a.people;
     }
   };
-  for (uint32_t p = 0; p < journeys.person_count(); ++p) {
+  // Without a single page load or reply delay in the store there is nothing to scan for.
+  const bool any_loads = store.has_page_loads(), any_replies = store.has_reply_delays();
+  for (uint32_t p = 0; (any_loads || any_replies) && p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, period.segment)) continue;
     uint8_t current = kNoStage;
     for (uint32_t e : journeys.events(p)) {
@@ -131,8 +133,9 @@ void FillTimings(const JourneySet& journeys, const JourneyMapOptions& period, Jo
       if (own != kNoStage) current = own;
       const int64_t t = store.time_us(e);
       if (t < period.from_us || t >= period.to_us) continue;
-      for (auto [value, accs] :
-           {std::pair{store.page_load_s(e), &loads}, std::pair{store.reply_delay_s(e), &replies}}) {
+      const std::optional<double> load = any_loads ? store.page_load_s(e) : std::nullopt;
+      const std::optional<double> reply = any_replies ? store.reply_delay_s(e) : std::nullopt;
+      for (auto [value, accs] : {std::pair{load, &loads}, std::pair{reply, &replies}}) {
         if (!value) continue;
         add((*accs)[stages], *value, p, store.source(e));
         if (stage != kNoStage) add((*accs)[stage], *value, p, store.source(e));

@@ -61,6 +61,9 @@ class EventStore {
   std::optional<double> page_load_s(size_t i) const { return Lookup(page_loads_, i); }
   // Seconds between a review and the business's reply: property "reply_delay_s" (same rule).
   std::optional<double> reply_delay_s(size_t i) const { return Lookup(reply_delays_, i); }
+  // Whether any event has a page load time / a reply delay (analyses skip a scan without).
+  bool has_page_loads() const { return !page_loads_.index.empty(); }
+  bool has_reply_delays() const { return !reply_delays_.index.empty(); }
   // Interned text of the event ("" when it has none).
   std::string_view text(size_t i) const { return strings_.Get(LookupId(texts_, i)); }
   // Campaign of the event: property "campaign", else hint "utm_campaign" ("" when neither).
