@@ -14,12 +14,7 @@
 namespace journeykit::internal {
 
 uint64_t RecordDigest(std::string_view json) {
-  uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
-  for (unsigned char c : json) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h & 0x7fffffffffffffffull;  // stored as a SQLite INTEGER
+  return Fnv1a64(json) & 0x7fffffffffffffffull;  // stored as a SQLite INTEGER
 }
 
 // ---- RecordQueue -------------------------------------------------------------------------

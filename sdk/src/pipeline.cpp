@@ -2,6 +2,7 @@
 #include <journeykit/pipeline.hpp>
 
 #include <journeykit/config_spec.hpp>
+#include <journeykit/hashing.hpp>
 
 #include "internal/delivery.hpp"
 #include "internal/http_engine.hpp"
@@ -306,14 +307,6 @@ struct SnapshotTag {
 
 std::string EventKey(const Event& e) { return e.source + '\x1f' + e.event_id; }
 
-std::string ModelFingerprint(std::string_view model_json) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : model_json) h = (h ^ c) * 0x100000001b3ULL;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
-}
-
 }  // namespace
 
 Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) const {
@@ -321,7 +314,7 @@ Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) c
   const bool snapshots = spec.state_path != ":memory:";
   const std::string path = spec.state_path + ".events";
   SnapshotTag tag;
-  tag.model = ModelFingerprint(spec.model_json);
+  tag.model = Fnv1a64Hex(spec.model_json);
   bool from_snapshot = false;
   if (snapshots) {
     Result<std::string> text = events.ReadSnapshot(path);

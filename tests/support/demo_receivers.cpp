@@ -2,6 +2,8 @@
 // webhook endpoint and a private ClickHouse.
 #include "support/demo_receivers.hpp"
 
+#include <journeykit/json_writer.hpp>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <simdjson.h>
@@ -31,36 +33,9 @@ constexpr const char* kClickHouseTables[] = {"journeykit_events", "journeykit_jo
                                              "journeykit_audience_changes"};
 
 std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 15]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  json::AppendJsonString(out, s);
+  return out;
 }
 
 // 12345 → "12,345".

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,6 +52,32 @@ struct MockRequest {
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;
+  }
+  // The password of an "Authorization: Basic base64(user:password)" header (RFC 7617), or
+  // nullopt when there is no such header or it does not decode to user:password.
+  std::optional<std::string> BasicAuthPassword() const {
+    const std::string auth = header("authorization");
+    if (auth.rfind("Basic ", 0) != 0) return std::nullopt;
+    std::string credentials;
+    int val = 0, bits = -8;
+    for (unsigned char c : auth.substr(6)) {
+      int d = c >= 'A' && c <= 'Z'   ? c - 'A'
+              : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52
+              : c == '+'             ? 62
+              : c == '/'             ? 63
+                                     : -1;
+      if (d < 0) break;
+      val = (val << 6) + d;
+      bits += 6;
+      if (bits >= 0) {
+        credentials.push_back(static_cast<char>((val >> bits) & 0xFF));
+        bits -= 8;
+      }
+    }
+    const size_t colon = credentials.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    return credentials.substr(colon + 1);
   }
   static std::string Decode(const std::string& s) {
     std::string out;

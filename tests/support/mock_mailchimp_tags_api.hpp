@@ -165,27 +165,6 @@ class MockMailchimpTagsApi {
     return Problem(404, "Resource Not Found", "The requested resource could not be found.");
   }
 
-  static std::string DecodeBase64(const std::string& in) {
-    std::string out;
-    int val = 0, bits = -8;
-    for (unsigned char c : in) {
-      int d = c >= 'A' && c <= 'Z'   ? c - 'A'
-              : c >= 'a' && c <= 'z' ? c - 'a' + 26
-              : c >= '0' && c <= '9' ? c - '0' + 52
-              : c == '+'             ? 62
-              : c == '/'             ? 63
-                                     : -1;
-      if (d < 0) break;
-      val = (val << 6) + d;
-      bits += 6;
-      if (bits >= 0) {
-        out.push_back(static_cast<char>((val >> bits) & 0xFF));
-        bits -= 8;
-      }
-    }
-    return out;
-  }
-
   MockReply Handle(const MockRequest& r) {
     int now = ++in_flight_;
     int seen = max_in_flight_.load();
@@ -211,10 +190,7 @@ class MockMailchimpTagsApi {
   }
 
   MockReply Answer(const MockRequest& r, int in_flight) {
-    std::string auth = r.header("authorization");
-    std::string credentials = auth.rfind("Basic ", 0) == 0 ? DecodeBase64(auth.substr(6)) : "";
-    size_t colon = credentials.find(':');
-    if (colon == std::string::npos || credentials.substr(colon + 1) != api_key_) {
+    if (r.BasicAuthPassword() != api_key_) {
       return Problem(401, "API Key Invalid",
                      "Your API key may be invalid, or you've attempted to access the wrong "
                      "datacenter.");

@@ -2,6 +2,7 @@
 // URL building, auth headers, and the usual pagination schemes (docs/http.md).
 #pragma once
 
+#include <journeykit/hashing.hpp>
 #include <journeykit/plugin.hpp>
 
 #include <cstdint>
@@ -184,17 +185,7 @@ inline std::string RedactUrl(std::string_view url) {
 
 // 16 hex digits naming an account (a hash of its API key or token) in a budget key or a log
 // line without putting the credential there: FNV-1a 64.
-inline std::string AccountHash(std::string_view credential) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : credential) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 15];
-  return out;
-}
+inline std::string AccountHash(std::string_view credential) { return Fnv1a64Hex(credential); }
 
 // A clear message for an HTTP failure: the host's error (method, redacted URL, status,
 // excerpt) plus what the user should do.
