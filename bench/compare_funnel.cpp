@@ -37,12 +37,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include "bench_model.hpp"
-
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench_model.hpp"
+#include "compact_ingest.hpp"
 
 namespace jk = journeykit;
 
@@ -91,66 +92,7 @@ Timings RunOnce(const std::string& path, const jk::JourneyModel& model,
   jk::EventStore store(model);
   // ~81 bytes per compact line: reserve once instead of growing the columns.
   store.Reserve(text.size() / 70 + 16);
-  jk::Event e;
-  e.source = "events";
-  e.identities.assign(1, {"user_id", ""});
-  e.hints.assign(1, {"channel", ""});
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document_stream docs;
-  if (auto error = parser.iterate_many(text, 1 << 20).get(docs)) {
-    Die(std::string("iterate_many: ") + simdjson::error_message(error));
-  }
-  size_t line = 0;
-  for (auto it = docs.begin(); it != docs.end(); ++it) {
-    ++line;
-    simdjson::ondemand::document_reference doc;
-    if ((*it).get(doc)) Die("line " + std::to_string(line) + ": not a JSON document");
-    simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj)) Die("line " + std::to_string(line) + ": not an object");
-    std::string_view user, channel, action;
-    int64_t ts = 0;
-    bool has_ts = false;
-    e.value.reset();
-    // One pass over the fields in file order (no per-key lookups).
-    for (auto field : obj) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) Die("line " + std::to_string(line) + ": bad key");
-      auto value = field.value();
-      simdjson::error_code error = simdjson::SUCCESS;
-      if (key == "user_id") {
-        error = value.get_string().get(user);
-      } else if (key == "ts") {
-        error = value.get_int64().get(ts);
-        has_ts = error == simdjson::SUCCESS;
-      } else if (key == "channel") {
-        error = value.get_string().get(channel);
-      } else if (key == "action") {
-        error = value.get_string().get(action);
-      } else if (key == "revenue") {
-        double revenue = 0;
-        error = value.get_double().get(revenue);
-        if (!error) e.value = revenue;
-      }
-      if (error) {
-        Die("line " + std::to_string(line) + ": field '" + std::string(key) +
-            "': " + simdjson::error_message(error));
-      }
-    }
-    if (!has_ts || action.empty() || user.empty()) {
-      Die("line " + std::to_string(line) + ": ts, action and user_id are required");
-    }
-    e.time_us = ts * 1000;
-    e.action.assign(action);
-    e.identities[0].second.assign(user);
-    if (channel.empty()) {
-      e.hints.clear();
-    } else {
-      if (e.hints.empty()) e.hints.assign(1, {"channel", ""});
-      e.hints[0].second.assign(channel);
-    }
-    store.Append(e);
-  }
-  if (docs.truncated_bytes() != 0) Die("the file ends inside a JSON document");
+  jk_bench::IngestCompact(text, store, "journeykit-bench-compare-funnel");
   t.events = store.size();
   t.ingest = Since(t0);
 

@@ -368,13 +368,9 @@ int MapCommand(const std::string& path, const std::string& segment, const std::s
   if (!analysis.ok()) return Fail(analysis.status());
   if (!from.empty() || !to.empty()) {
     // The maps of the period replace the whole-data ones (same order: all, then segments).
-    for (size_t i = 0; i < analysis->maps.size(); ++i) {
-      JourneyMapOptions options = period;
-      options.segment = static_cast<int>(i) - 1;
-      auto map = BuildJourneyMap(*analysis->journeys, analysis->plan, options);
-      if (!map.ok()) return Fail(map.status());
-      analysis->maps[i] = std::move(map).value();
-    }
+    auto maps = BuildJourneyMaps(*analysis->journeys, analysis->plan, period);
+    if (!maps.ok()) return Fail(maps.status());
+    analysis->maps = std::move(maps).value();
   }
   std::string id = segment.empty() ? "all" : segment;
   const JourneyMap* map = analysis->Map(id);

@@ -8,8 +8,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <optional>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace journeykit {
 
@@ -429,6 +433,37 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
   JourneyMapOptions options;
   options.segment = segment;
   return BuildJourneyMap(journeys, plan, options);
+}
+
+Result<std::vector<JourneyMap>> BuildJourneyMaps(const JourneySet& journeys,
+                                                 const AnalysisPlan& plan,
+                                                 const JourneyMapOptions& options,
+                                                 unsigned threads) {
+  const size_t count = journeys.store().model().segments().size() + 1;
+  std::vector<std::optional<Result<JourneyMap>>> results(count);
+  // Maps are taken in order (everyone, the largest, first) by whichever thread is free.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < count; i = next++) {
+      JourneyMapOptions o = options;
+      o.segment = static_cast<int>(i) - 1;
+      results[i].emplace(BuildJourneyMap(journeys, plan, o));
+    }
+  };
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t helpers = std::min<size_t>(threads, count) - 1;
+  std::vector<std::thread> pool;
+  pool.reserve(helpers);
+  for (size_t t = 0; t < helpers; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  std::vector<JourneyMap> maps;
+  maps.reserve(count);
+  for (auto& r : results) {
+    if (!r->ok()) return r->status();
+    maps.push_back(std::move(*r).value());
+  }
+  return maps;
 }
 
 Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,

@@ -394,8 +394,10 @@ Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) co
   JK_ASSIGN_OR_RETURN(analysis.plan,
                       AnalysisPlan::Parse(spec.analyses_json, spec.file + ": analyses",
                                           *analysis.model, spec.base_dir));
-  for (int s = -1; s < static_cast<int>(analysis.model->segments().size()); ++s) {
-    JK_ASSIGN_OR_RETURN(JourneyMap map, BuildJourneyMap(*analysis.journeys, analysis.plan, s));
+  // Everyone, then each segment: built side by side on the machine's cores.
+  JK_ASSIGN_OR_RETURN(std::vector<JourneyMap> maps,
+                      BuildJourneyMaps(*analysis.journeys, analysis.plan));
+  for (JourneyMap& map : maps) {
     // The map already holds the stage funnel: copy it rather than computing it twice.
     StageFunnel funnel;
     funnel.segment_id = map.segment_id;

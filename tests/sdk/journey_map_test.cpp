@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace journeykit {
 namespace {
@@ -173,6 +174,40 @@ TEST(JourneyMap, PeriodMapCountsOnlyEventsInsideThePeriod) {
   options.from_us = testing::kT0;
   options.segment = 5;
   EXPECT_EQ(BuildJourneyMap(set, *plan, options).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(JourneyMap, AllMapsOnSeveralThreadsAreTheMapsBuiltOneByOne) {
+  auto f = MakeFixture();
+  JourneySet set = JourneySet::Build(*f.store, {});
+  auto plan = AnalysisPlan::Parse(kPlan, "analyses", f.model);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const size_t count = f.model.segments().size() + 1;
+  ASSERT_GE(count, 2u);  // everyone and the segment "meta"
+  JourneyMapOptions period;
+  period.from_us = testing::kT0 + 1 * testing::kHour;
+  period.segment = 1;  // ignored: every segment is built
+  for (const JourneyMapOptions& options : {JourneyMapOptions{}, period}) {
+    std::vector<std::string> expected;
+    for (size_t i = 0; i < count; ++i) {
+      JourneyMapOptions o = options;
+      o.segment = static_cast<int>(i) - 1;
+      auto map = BuildJourneyMap(set, *plan, o);
+      ASSERT_TRUE(map.ok()) << map.status().message();
+      expected.push_back(JourneyMapToJson(*map));
+    }
+    for (unsigned threads : {1u, 2u, 8u, 0u}) {
+      auto maps = BuildJourneyMaps(set, *plan, options, threads);
+      ASSERT_TRUE(maps.ok()) << maps.status().message();
+      ASSERT_EQ(maps->size(), count);
+      for (size_t i = 0; i < count; ++i) {
+        EXPECT_EQ(JourneyMapToJson((*maps)[i]), expected[i])
+            << "map " << i << ", " << threads << " threads";
+      }
+    }
+  }
+  // An error is reported, not a partial list.
+  period.to_us = period.from_us;
+  EXPECT_EQ(BuildJourneyMaps(set, *plan, period, 2).status().code(), StatusCode::kInvalidArgument);
 }
 
 // People x1..x4 at awareness (a page view at 0 h), then e-mail, page loads, reviews and

@@ -92,6 +92,16 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
 Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPlan& plan,
                                    int segment);
 
+// Every map of a run, in the order of JourneyAnalysis::maps: everyone, then each segment of the
+// model, for the period of `options` (its `segment` is ignored). The maps are independent and
+// are built on up to `threads` threads at once (0: one per hardware thread, at most one per
+// map); the result is what calling BuildJourneyMap for each in turn gives, and an error is the
+// first one in that order.
+Result<std::vector<JourneyMap>> BuildJourneyMaps(const JourneySet& journeys,
+                                                 const AnalysisPlan& plan,
+                                                 const JourneyMapOptions& options = {},
+                                                 unsigned threads = 0);
+
 // The map as one JSON object (schema: docs/journey-map.md).
 std::string JourneyMapToJson(const JourneyMap& map);
 // The map as text for a terminal: every lane, with counts.
