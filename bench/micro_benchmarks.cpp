@@ -15,13 +15,17 @@
 // Absolute numbers drift on a shared machine; compare ratios measured in one run.
 #include "bench_model.hpp"
 
+#include <journeykit/attribution.hpp>
 #include <journeykit/event.hpp>
 #include <journeykit/event_store.hpp>
+#include <journeykit/funnel.hpp>
 #include <journeykit/journey_model.hpp>
 #include <journeykit/journeys.hpp>
+#include <journeykit/paths.hpp>
 #include <journeykit/stage_funnel.hpp>
 #include <journeykit/state_store.hpp>
 #include <journeykit/string_pool.hpp>
+#include <journeykit/time_units.hpp>
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -514,6 +518,92 @@ BENCHMARK(BM_ComputeStageFunnel_AllSegments)
     ->Arg(100'000)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond);
+
+// The 4-step ordered funnel of compare.sh (page_view → sign_up → add_to_cart → purchase, 7 days,
+// unique people): ClickHouse windowFunnel's semantics.
+void BM_ComputeFunnel_Ordered4Steps(benchmark::State& state) {
+  const jk::JourneySet& set = Journeys(static_cast<size_t>(state.range(0)));
+  jk::FunnelOptions options;
+  options.window_us = 7 * jk::kMicrosPerDay;
+  for (const char* action : {"page_view", "sign_up", "add_to_cart", "purchase"}) {
+    jk::FunnelStep step;
+    step.id = action;
+    jk::Condition c;
+    c.actions = {action};
+    step.when = {c};
+    options.steps.push_back(std::move(step));
+  }
+  for (auto _ : state) {
+    auto funnel = jk::ComputeFunnel(set, options);
+    if (!funnel.ok()) state.SkipWithError(funnel.status().message().c_str());
+    benchmark::DoNotOptimize(funnel);
+  }
+  SetThroughput(state, set.store().size());
+}
+BENCHMARK(BM_ComputeFunnel_Ordered4Steps)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+
+// Touchpoint paths of everyone, repeats collapsed, top 10 and every transition.
+void BM_ComputePaths_Touchpoints(benchmark::State& state) {
+  const jk::JourneySet& set = Journeys(static_cast<size_t>(state.range(0)));
+  jk::PathOptions options;
+  options.collapse_repeats = true;
+  for (auto _ : state) {
+    auto paths = jk::ComputePaths(set, options);
+    if (!paths.ok()) state.SkipWithError(paths.status().message().c_str());
+    benchmark::DoNotOptimize(paths);
+  }
+  SetThroughput(state, set.store().size());
+}
+BENCHMARK(BM_ComputePaths_Touchpoints)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// Attribution, in its two halves: the converting and non-converting touchpoint paths of every
+// person (goal: first entry into the purchase stage, 30-day lookback) ...
+size_t PurchaseStage() {
+  const auto& stages = Model().stages();
+  for (size_t s = 0; s < stages.size(); ++s) {
+    if (stages[s].id == "purchase") return s;
+  }
+  std::fprintf(stderr, "the benchmark model has no purchase stage\n");
+  std::exit(1);
+}
+
+void BM_Attribution_PathsFromJourneys(benchmark::State& state) {
+  const jk::JourneySet& set = Journeys(static_cast<size_t>(state.range(0)));
+  size_t rows = 0;
+  for (auto _ : state) {
+    jk::PathTable table = jk::PathsFromJourneys(set, jk::ConversionGoal::Stage(PurchaseStage()));
+    rows = table.rows().size();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.counters["path_rows"] = static_cast<double>(rows);
+  SetThroughput(state, set.store().size());
+}
+BENCHMARK(BM_Attribution_PathsFromJourneys)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+
+// ... and the six models over that table (first, last, linear, position, time decay with a
+// 7-day half-life, Markov removal effects; 30-day lookback).
+void BM_Attribution_AllModels(benchmark::State& state) {
+  const jk::JourneySet& set = Journeys(static_cast<size_t>(state.range(0)));
+  const jk::PathTable table =
+      jk::PathsFromJourneys(set, jk::ConversionGoal::Stage(PurchaseStage()));
+  jk::AttributionOptions options;
+  options.models = jk::AllModels();
+  options.lookback_us = 30 * jk::kMicrosPerDay;
+  for (auto _ : state) {
+    auto result = jk::Attribute(table, options);
+    if (!result.ok()) state.SkipWithError(result.status().message().c_str());
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["path_rows"] = static_cast<double>(table.rows().size());
+  SetThroughput(state, set.store().size());
+}
+BENCHMARK(BM_Attribution_AllModels)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------------------
 // The SQLite state store (a temp file in WAL mode, as a run uses it).

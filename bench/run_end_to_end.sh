@@ -8,7 +8,7 @@
 #
 # Usage: bench/run_end_to_end.sh [--large] [--scales "100000 1000000"] [--connectors]
 #                                [--build-dir DIR] [--work-dir DIR] [--keep] [--no-readme]
-#                                [--prepare-only] [--no-build]
+#                                [--prepare-only] [--no-build] [--analyses full|stage_funnel]
 #   --large        also 10M events (~0.8 GB of NDJSON plus a few GB of SQLite state)
 #   --connectors   deliver to the files connector too (default: no connector)
 #   --build-dir    build tree (default: $JOURNEYKIT_BENCH_BUILD or <repo>/build-bench);
@@ -19,6 +19,9 @@
 #   --prepare-only generate the data and pipeline files (<work>/n<N>/), run nothing
 #                  (bench/profile.sh uses it)
 #   --no-build     use the binaries already in the build tree (do not run cmake/ninja)
+#   --analyses     full (default): bench/analyses.json — stage funnel, a 4-step funnel, paths,
+#                  attribution with every model, voice, loyalty: the whole map;
+#                  stage_funnel: the stage funnel only (the map's minimum; earlier tables)
 # Environment: JOBS (ninja -j, default 1), NICE (niceness of the measured runs, default 0).
 set -euo pipefail
 
@@ -31,6 +34,7 @@ KEEP=0
 README=1
 PREPARE_ONLY=0
 BUILD_STEP=1
+ANALYSES=full
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --large) SCALES="100000 1000000 10000000" ;;
@@ -42,13 +46,18 @@ while [[ $# -gt 0 ]]; do
     --no-readme) README=0 ;;
     --prepare-only) PREPARE_ONLY=1; KEEP=1 ;;
     --no-build) BUILD_STEP=0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --analyses) ANALYSES="$2"; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run_end_to_end.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 log() { echo "[e2e] $*" >&2; }
+case "$ANALYSES" in
+  full|stage_funnel) ;;
+  *) echo "run_end_to_end.sh: --analyses is full or stage_funnel, not '$ANALYSES'" >&2; exit 2 ;;
+esac
 
 # --- tools ------------------------------------------------------------------------------
 if [[ ! -x /usr/bin/time ]]; then
@@ -91,6 +100,11 @@ APPEND_START_MS=$((START_MS + 90 * 86400000))  # the day after the 90-day window
 # The benchmark model (bench/model.json, also used by the micro-benchmarks): 10 touchpoints,
 # 7 stages, 3 segments.
 MODEL=$(cat "$ROOT/bench/model.json")
+if [[ $ANALYSES == full ]]; then
+  ANALYSES_JSON=$(cat "$ROOT/bench/analyses.json")
+else
+  ANALYSES_JSON='[{"type": "stage_funnel"}]'
+fi
 
 write_pipeline() {  # dir
   local dir="$1" connectors="[]"
@@ -112,7 +126,7 @@ write_pipeline() {  # dir
                 "value_field": "revenue"}}
   ],
   "model": $MODEL,
-  "analyses": [{"type": "stage_funnel"}],
+  "analyses": $ANALYSES_JSON,
   "connectors": $connectors
 }
 EOF
@@ -194,9 +208,15 @@ REPORT="$WORK/results.md"
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; Release build (-O3), g++ $(g++ -dumpfullversion 2>/dev/null || echo '?')."
   echo "- Input: compact NDJSON from journeykit-bench-generate (seed 7); the rerun appends 1% new events"
   echo "  (seed 2, the day after the window). Connectors: $([[ $CONNECTORS -eq 1 ]] && echo 'files' || echo 'none'); runs at nice ${NICE:-0}."
+  if [[ $ANALYSES == full ]]; then
+    echo "- Analyses: bench/analyses.json (stage funnel, 4-step funnel, paths, attribution with six models,"
+    echo "  voice, loyalty) for everyone and each of the 3 segments: the whole map."
+  else
+    echo "- Analyses: the stage funnel only (--analyses stage_funnel)."
+  fi
   echo "- Columns: *sources s* = the source's own time (read, parse, SQLite commit) from the run's"
-  echo "  summary; *analysis + rest* = wall minus that (reload from SQLite, model rules, stitching,"
-  echo "  funnels, printing); RSS from /usr/bin/time -v (max resident set size)."
+  echo "  summary; *analysis + rest* = wall minus that (loading the event snapshot or SQLite, model rules,"
+  echo "  stitching, the maps, printing); RSS from /usr/bin/time -v (max resident set size)."
   echo
   echo "| events | input MB | full run s | sources s | analysis + rest s | events/s | MB/s | CPU/wall | peak RSS MB | RSS B/event | state.db B/event | +1% rerun s | +1% / full |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"

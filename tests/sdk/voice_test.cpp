@@ -349,6 +349,27 @@ TEST(Lexicon, BuiltinMatchesTheFileAndLoadsPerLanguage) {
 
 // ---- e-mail engagement ----
 
+// Hundreds of distinct actions between the e-mail ones: action ids share the analyses' small
+// per-id answer table (64 slots), so answers evicted by other ids must be asked again, right.
+TEST(Email, ManyDistinctActionsDoNotConfuseTheActionSets) {
+  Data d;
+  for (int p = 0; p < 100; ++p) {
+    const std::string person = "m" + std::to_string(p);
+    for (int k = 0; k < 3; ++k) d.Add(person, "act_" + std::to_string(p * 3 + k));
+    d.Add(person, p % 3 == 0 ? "EMAIL_DELIVERED" : "email_delivered");
+    if (p % 2 == 0) d.Add(person, "Email_Open");
+    d.Add(person, "email_open_later");  // not an open
+    if (p % 5 == 0) d.Add(person, "email_click");
+  }
+  JourneySet set = d.Journeys();
+  EmailEngagement m = RunEmail(set);
+  EXPECT_EQ(m.total.delivered, 100u);
+  EXPECT_EQ(m.total.opened, 50u);
+  EXPECT_EQ(m.total.open_events, 50u);
+  EXPECT_EQ(m.total.clicked, 20u);
+  EXPECT_EQ(m.total.bounced, 0u);
+}
+
 TEST(Email, EngagementPerCampaignAndPerStage) {
   Data d;
   auto spring = [&](const std::string& person, const std::string& action) {

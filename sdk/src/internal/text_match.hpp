@@ -4,6 +4,7 @@
 #include <journeykit/string_pool.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -44,34 +45,39 @@ inline bool AnyEquals(const std::vector<std::string>& wanted, std::string_view v
                      [&](const std::string& w) { return EqualsIgnoreCase(w, value); });
 }
 
-// A case-insensitive set of action names tested against interned action ids, with a cache
-// per id (an analysis asks about the same few actions millions of times).
+// A case-insensitive set of action names tested against interned action ids. An analysis asks
+// about the same few actions millions of times, a few sets per event: each answer is kept in a
+// small direct-mapped table by id (one load and compare on a hit), and every id ever asked in
+// a map behind it, so the names are compared once per id.
 class ActionSet {
  public:
   ActionSet(const StringPool& strings, const std::vector<std::string>& actions)
       : strings_(&strings), actions_(&actions) {}
   bool Contains(uint32_t action) {
     if (actions_->empty()) return false;
-    if (action == last_) return last_result_;
-    auto it = cache_.find(action);
+    Slot& slot = slots_[action % slots_.size()];
+    if (slot.id == action) return slot.result;
     bool result = false;
+    auto it = cache_.find(action);
     if (it != cache_.end()) {
       result = it->second;
     } else {
       result = AnyEquals(*actions_, strings_->Get(action));
       cache_.emplace(action, result);
     }
-    last_ = action;
-    last_result_ = result;
+    slot = {action, result};
     return result;
   }
 
  private:
+  struct Slot {
+    uint32_t id = std::numeric_limits<uint32_t>::max();
+    bool result = false;
+  };
   const StringPool* strings_;
   const std::vector<std::string>* actions_;
+  std::array<Slot, 64> slots_{};
   std::unordered_map<uint32_t, bool> cache_;
-  uint32_t last_ = std::numeric_limits<uint32_t>::max();
-  bool last_result_ = false;
 };
 
 }  // namespace journeykit::internal
