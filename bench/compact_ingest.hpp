@@ -2,7 +2,9 @@
 // EventStore, in process: simdjson On-Demand over the whole buffer, one reused Event mapped
 // exactly as the events-file plugin maps a line with the pipeline of run_end_to_end.sh (time
 // ts epoch_ms → µs, action, identity user_id, hint channel, value revenue, source "events").
-// Shared by journeykit-bench-compare-funnel and journeykit-bench-map.
+// Shared by journeykit-bench-compare-funnel and journeykit-bench-map. IngestCompactParallel
+// splits the file at line boundaries, fills one store per part on its own thread and appends
+// them in file order (EventStore::AppendStore): the same store as one thread makes.
 #pragma once
 
 #include <journeykit/event.hpp>
@@ -10,11 +12,15 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace jk_bench {
 
@@ -23,20 +29,25 @@ namespace jk_bench {
   std::exit(1);
 }
 
-// Appends every line of `text` to `store`; exits naming the line on a malformed one.
-inline void IngestCompact(const simdjson::padded_string& text, journeykit::EventStore& store,
-                          const char* tool) {
+// Appends the lines of text[begin, end) to `store`; exits naming the line on a malformed one.
+// `end` is at a line boundary or the end of the text (the bytes after it stay readable: the
+// rest of the padded text).
+inline void IngestCompactRange(const simdjson::padded_string& text, size_t begin, size_t end,
+                               journeykit::EventStore& store, const char* tool) {
   journeykit::Event e;
   e.source = "events";
   e.identities.assign(1, {"user_id", ""});
   e.hints.assign(1, {"channel", ""});
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document_stream docs;
-  if (auto error = parser.iterate_many(text, 1 << 20).get(docs)) {
+  if (auto error = parser.iterate_many(text.data() + begin, end - begin, 1 << 20).get(docs)) {
     Die(tool, std::string("iterate_many: ") + simdjson::error_message(error));
   }
   size_t line = 0;
-  auto fail = [&](const std::string& what) { Die(tool, "line " + std::to_string(line) + what); };
+  auto fail = [&](const std::string& what) {
+    const size_t before = static_cast<size_t>(std::count(text.data(), text.data() + begin, '\n'));
+    Die(tool, "line " + std::to_string(before + line) + what);
+  };
   for (auto it = docs.begin(); it != docs.end(); ++it) {
     ++line;
     simdjson::ondemand::document_reference doc;
@@ -82,6 +93,44 @@ inline void IngestCompact(const simdjson::padded_string& text, journeykit::Event
     store.Append(e);
   }
   if (docs.truncated_bytes() != 0) Die(tool, "the file ends inside a JSON document");
+}
+
+inline void IngestCompact(const simdjson::padded_string& text, journeykit::EventStore& store,
+                          const char* tool) {
+  IngestCompactRange(text, 0, text.size(), store, tool);
+}
+
+// `threads` parts of about equal size, each ending after a newline (the last at the end).
+inline void IngestCompactParallel(const simdjson::padded_string& text,
+                                  journeykit::EventStore& store, unsigned threads,
+                                  const char* tool) {
+  if (threads <= 1) return IngestCompact(text, store, tool);
+  std::vector<size_t> cuts{0};
+  for (unsigned t = 1; t < threads; ++t) {
+    size_t at = std::max(cuts.back(), text.size() / threads * t);
+    const void* nl =
+        at < text.size() ? std::memchr(text.data() + at, '\n', text.size() - at) : nullptr;
+    at = nl == nullptr ? text.size()
+                       : static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+    cuts.push_back(at);
+  }
+  cuts.push_back(text.size());
+  std::vector<journeykit::EventStore> parts;
+  parts.reserve(threads - 1);
+  for (unsigned t = 1; t < threads; ++t) {
+    parts.emplace_back(store.model());
+    parts.back().Reserve((cuts[t + 1] - cuts[t]) / 70 + 16);
+  }
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(
+        [&, t] { IngestCompactRange(text, cuts[t], cuts[t + 1], parts[t - 1], tool); });
+  }
+  IngestCompactRange(text, cuts[0], cuts[1], store, tool);
+  for (std::thread& th : pool) th.join();
+  for (const journeykit::EventStore& part : parts) {
+    if (journeykit::Status s = store.AppendStore(part); !s.ok()) Die(tool, s.message());
+  }
 }
 
 }  // namespace jk_bench

@@ -3,7 +3,7 @@
 //
 // Usage: journeykit-bench-compare-funnel --file events.ndjson
 //            [--steps page_view,sign_up,add_to_cart,purchase] [--window-days 7] [--repeat N]
-//            [--model bench|empty]
+//            [--model bench|empty] [--threads N]
 //
 // What it does, in the order the product does it (bench/README.md, "Comparison with DuckDB and
 // ClickHouse", says why this path and not `journeykit run`):
@@ -40,6 +40,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "bench_model.hpp"
@@ -76,7 +77,7 @@ struct Timings {
 };
 
 Timings RunOnce(const std::string& path, const jk::JourneyModel& model,
-                const jk::FunnelOptions& options) {
+                const jk::FunnelOptions& options, unsigned threads) {
   Timings t;
   const auto start = std::chrono::steady_clock::now();
 
@@ -92,7 +93,7 @@ Timings RunOnce(const std::string& path, const jk::JourneyModel& model,
   jk::EventStore store(model);
   // ~81 bytes per compact line: reserve once instead of growing the columns.
   store.Reserve(text.size() / 70 + 16);
-  jk_bench::IngestCompact(text, store, "journeykit-bench-compare-funnel");
+  jk_bench::IngestCompactParallel(text, store, threads, "journeykit-bench-compare-funnel");
   t.events = store.size();
   t.ingest = Since(t0);
 
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   double window_days = 7;
   int repeat = 1;
   std::string model_name = "bench";
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto next = [&]() -> std::string {
@@ -133,12 +135,14 @@ int main(int argc, char** argv) {
     } else if (a == "--model") {
       model_name = next();
       if (model_name != "bench" && model_name != "empty") Die("--model: bench or empty");
+    } else if (a == "--threads") {
+      threads = static_cast<unsigned>(std::max(1, std::stoi(next())));
     } else if (a == "--repeat") {
       repeat = std::max(1, std::stoi(next()));
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "usage: journeykit-bench-compare-funnel --file F [--steps a,b,c,d] "
-          "[--window-days 7] [--repeat N] [--model bench|empty]\n");
+          "[--window-days 7] [--repeat N] [--model bench|empty] [--threads N]\n");
       return 0;
     } else {
       Die("unknown option " + std::string(a));
@@ -170,7 +174,7 @@ int main(int argc, char** argv) {
   // The best of --repeat runs (each run starts from the file, nothing is cached in-process).
   Timings best;
   for (int r = 0; r < repeat; ++r) {
-    Timings t = RunOnce(path, *model, options);
+    Timings t = RunOnce(path, *model, options, threads);
     if (r > 0 && t.reached != best.reached) Die("the counts changed between repeats");
     if (r == 0 || t.total < best.total) best = t;
   }
@@ -183,10 +187,10 @@ int main(int argc, char** argv) {
   }
   char buf[512];
   std::snprintf(buf, sizeof buf,
-                "],\"events\":%zu,\"people\":%zu,\"bytes\":%zu,\"window_days\":%g,"
+                "],\"events\":%zu,\"people\":%zu,\"bytes\":%zu,\"window_days\":%g,\"threads\":%u,"
                 "\"seconds\":{\"read\":%.4f,\"ingest\":%.4f,\"stitch\":%.4f,\"funnel\":%.4f,"
                 "\"total\":%.4f}}\n",
-                best.events, best.people, best.bytes, window_days, best.read, best.ingest,
+                best.events, best.people, best.bytes, window_days, threads, best.read, best.ingest,
                 best.stitch, best.funnel, best.total);
   out += buf;
   std::fputs(out.c_str(), stdout);

@@ -2,9 +2,11 @@
 // in-memory store", measured in process (bench/README.md, "The full map at scale").
 //
 // Usage: journeykit-bench-map --file events.ndjson [--analyses bench/analyses.json] [--threads N]
+//            [--ingest-threads N]
 //
 // 1. read    the compact NDJSON file into one padded buffer;
-// 2. ingest  into an EventStore under the bench model (compact_ingest.hpp, as compare_funnel);
+// 2. ingest  into an EventStore under the bench model (compact_ingest.hpp, as compare_funnel;
+//            --ingest-threads N: N parts of the file on N threads, default 1);
 //            then the buffer is freed and the process's resident set is read again, so
 //            "store RSS" is what the store itself holds (resident set after the ingest with
 //            the buffer gone, minus the resident set before the file was read) — next to
@@ -83,7 +85,8 @@ T Check(jk::Result<T> r, const std::string& what) {
 int main(int argc, char** argv) {
   std::string path;
   std::string analyses_path = JK_BENCH_ANALYSES_FILE;
-  unsigned threads = 0;  // maps built side by side: 0 = one per hardware thread (as a run)
+  unsigned threads = 0;         // maps built side by side: 0 = one per hardware thread (as a run)
+  unsigned ingest_threads = 1;  // the file split in parts, one store each, appended in order
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto next = [&]() -> std::string {
@@ -96,8 +99,13 @@ int main(int argc, char** argv) {
       analyses_path = next();
     } else if (a == "--threads") {
       threads = static_cast<unsigned>(std::stoul(next()));
+    } else if (a == "--ingest-threads") {
+      ingest_threads = static_cast<unsigned>(std::max(1ul, std::stoul(next())));
     } else if (a == "-h" || a == "--help") {
-      std::printf("usage: %s --file F [--analyses bench/analyses.json] [--threads N]\n", kTool);
+      std::printf(
+          "usage: %s --file F [--analyses bench/analyses.json] [--threads N] [--ingest-threads "
+          "N]\n",
+          kTool);
       return 0;
     } else {
       jk_bench::Die(kTool, "unknown option " + std::string(a));
@@ -127,7 +135,7 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   jk::EventStore store(model);
   store.Reserve(bytes / 70 + 16);  // ~81 bytes per compact line
-  jk_bench::IngestCompact(*text, store, kTool);
+  jk_bench::IngestCompactParallel(*text, store, ingest_threads, kTool);
   const double ingest_s = Since(t0);
   text.reset();
   const uint64_t rss_store = ResidentBytes().first - rss_start;

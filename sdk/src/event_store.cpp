@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "internal/text_match.hpp"
@@ -130,6 +131,61 @@ void EventStore::Append(const Event& event) {
     campaigns_.index.push_back(index);
     campaigns_.id.push_back(strings_.Intern(*campaign));
   }
+}
+
+Status EventStore::AppendStore(const EventStore& other) {
+  if (other.model_ != model_) {
+    return InvalidArgument("event store: cannot append a store built over another model");
+  }
+  if (&other == this) return InvalidArgument("event store: cannot append a store to itself");
+  const size_t base = size();
+  if (base + other.size() > std::numeric_limits<uint32_t>::max()) {
+    return InvalidArgument("event store: more than 2^32 events");
+  }
+  // Other's strings in id order are in the order its Append first saw them, so interning them
+  // in that order gives the ids appending its events one by one would give.
+  std::vector<uint32_t> ids(other.strings_.size());
+  for (uint32_t id = 0; id < ids.size(); ++id) ids[id] = strings_.Intern(other.strings_.Get(id));
+  std::vector<uint16_t> sources(other.source_names_.size());
+  for (size_t s = 0; s < sources.size(); ++s) {
+    const uint32_t name = ids[other.source_names_[s]];
+    auto it = std::find(source_names_.begin(), source_names_.end(), name);
+    sources[s] = static_cast<uint16_t>(it - source_names_.begin());
+    if (it == source_names_.end()) source_names_.push_back(name);
+  }
+  Reserve(base + other.size());
+  time_us_.insert(time_us_.end(), other.time_us_.begin(), other.time_us_.end());
+  for (uint16_t s : other.source_) source_.push_back(sources[s]);
+  for (uint32_t a : other.action_) action_.push_back(ids[a]);
+  touchpoint_.insert(touchpoint_.end(), other.touchpoint_.begin(), other.touchpoint_.end());
+  stage_.insert(stage_.end(), other.stage_.begin(), other.stage_.end());
+  segment_matches_.insert(segment_matches_.end(), other.segment_matches_.begin(),
+                          other.segment_matches_.end());
+  const auto identity_base = static_cast<uint32_t>(identities_.size());
+  for (size_t i = 1; i < other.identity_offsets_.size(); ++i) {
+    identity_offsets_.push_back(identity_base + other.identity_offsets_[i]);
+  }
+  identities_.reserve(identities_.size() + other.identities_.size());
+  for (const IdentityRef& r : other.identities_) {
+    identities_.push_back(IdentityRef{ids[r.kind], ids[r.value]});
+  }
+  const auto shift = static_cast<uint32_t>(base);
+  auto sparse = [shift](Sparse& to, const Sparse& from) {
+    for (uint32_t i : from.index) to.index.push_back(i + shift);
+    to.value.insert(to.value.end(), from.value.begin(), from.value.end());
+  };
+  sparse(values_, other.values_);
+  sparse(ratings_, other.ratings_);
+  sparse(sentiments_, other.sentiments_);
+  sparse(page_loads_, other.page_loads_);
+  sparse(reply_delays_, other.reply_delays_);
+  auto sparse_ids = [shift, &ids](SparseIds& to, const SparseIds& from) {
+    for (uint32_t i : from.index) to.index.push_back(i + shift);
+    for (uint32_t id : from.id) to.id.push_back(ids[id]);
+  };
+  sparse_ids(texts_, other.texts_);
+  sparse_ids(campaigns_, other.campaigns_);
+  return Status::Ok();
 }
 
 void EventStore::CompileRules() {

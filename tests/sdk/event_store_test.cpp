@@ -247,6 +247,47 @@ TEST(EventStoreSnapshot, RoundTripGivesTheSameStoreAndAppendGoesOn) {
   std::remove(path.c_str());
 }
 
+TEST(EventStore, AppendStoreGivesTheStoreOfAppendingOneByOne) {
+  auto model = JourneyModel::FromJson(kModel, "model");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  std::vector<Event> events = SnapshotEvents();
+  for (size_t i = 0; i < events.size(); i += 3) events[i].source = "second_source";
+  const size_t n = events.size();
+  ASSERT_GE(n, 8u);
+  EventStore whole(*model);
+  for (const Event& e : events) whole.Append(e);
+  for (size_t split : {size_t{0}, size_t{1}, n / 3, n / 2, n - 1, n}) {
+    SCOPED_TRACE("split at " + std::to_string(split));
+    EventStore first(*model);
+    EventStore second(*model);
+    for (size_t i = 0; i < n; ++i) (i < split ? first : second).Append(events[i]);
+    ASSERT_TRUE(first.AppendStore(second).ok());
+    ExpectSameStore(whole, first);
+    // Appending goes on as in the store built one by one.
+    EventStore more(*model);
+    for (const Event& e : events) more.Append(e);
+    for (size_t i = 0; i < 4; ++i) {
+      more.Append(events[n - 1 - i]);
+      first.Append(events[n - 1 - i]);
+    }
+    ExpectSameStore(more, first);
+  }
+  // Three parts, merged in order.
+  EventStore a(*model), b(*model), c(*model);
+  for (size_t i = 0; i < n; ++i) (i < n / 3 ? a : i < 2 * n / 3 ? b : c).Append(events[i]);
+  ASSERT_TRUE(a.AppendStore(b).ok());
+  ASSERT_TRUE(a.AppendStore(c).ok());
+  ExpectSameStore(whole, a);
+  // Another model's store, or the store itself, cannot be appended.
+  auto other_model = JourneyModel::FromJson(kModel, "model");
+  ASSERT_TRUE(other_model.ok());
+  EventStore other(*other_model);
+  other.Append(events[0]);
+  EXPECT_EQ(a.AppendStore(other).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(a.AppendStore(a).code(), StatusCode::kInvalidArgument);
+  ExpectSameStore(whole, a);
+}
+
 TEST(EventStoreSnapshot, ADamagedOrTruncatedSnapshotIsRefusedAndLeavesTheStoreEmpty) {
   auto model = JourneyModel::FromJson(kModel, "model");
   ASSERT_TRUE(model.ok()) << model.status().message();

@@ -38,6 +38,11 @@ class EventStore {
   // Resolves touchpoint, stage and segment matches for `event` and appends it.
   void Append(const Event& event);
   void Reserve(size_t events);
+  // Appends every event of `other` after this store's, in order — the store one gets by
+  // appending other's events here one by one (same string ids, sources and columns), without
+  // running the model's rules again. Lets several threads each fill a store from a part of the
+  // input and merge them in input order. `other` must be over the same JourneyModel object.
+  Status AppendStore(const EventStore& other);
 
   size_t size() const { return time_us_.size(); }
   const JourneyModel& model() const { return *model_; }
