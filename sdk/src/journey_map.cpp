@@ -47,8 +47,21 @@ void FillStageItems(const JourneySet& journeys, const JourneyMapOptions& period,
   const size_t tp_count = model.touchpoints().size();
   std::vector<uint64_t> tp_people(stage_count * tp_count, 0), tp_events(stage_count * tp_count, 0);
   std::vector<uint32_t> tp_last(stage_count * tp_count, kNoPerson);
-  std::vector<std::unordered_map<uint32_t, std::pair<uint64_t, uint64_t>>> actions(stage_count);
-  std::vector<std::unordered_map<uint32_t, uint32_t>> action_last(stage_count);
+  // Actions per stage: a dense list of counts, found through a map by action id — asked once
+  // per run of equal actions (people repeat an action: page views follow page views).
+  struct ActionCount {
+    uint32_t action;
+    uint32_t last_person;
+    uint64_t people;
+    uint64_t events;
+  };
+  struct StageActions {
+    std::vector<ActionCount> counts;
+    std::unordered_map<uint32_t, uint32_t> slot;  // action id -> index into counts
+    uint32_t last_action = std::numeric_limits<uint32_t>::max();
+    uint32_t last_slot = 0;
+  };
+  std::vector<StageActions> actions(stage_count);
   for (uint32_t p = 0; p < journeys.person_count(); ++p) {
     if (!journeys.in_segment(p, segment)) continue;
     for (uint32_t e : journeys.events(p)) {
@@ -62,12 +75,19 @@ void FillStageItems(const JourneySet& journeys, const JourneyMapOptions& period,
         tp_last[cell] = p;
         ++tp_people[cell];
       }
-      auto& counts = actions[s][store.action(e)];
-      ++counts.second;
-      auto [it, inserted] = action_last[s].try_emplace(store.action(e), p);
-      if (inserted || it->second != p) {
-        it->second = p;
-        ++counts.first;
+      StageActions& sa = actions[s];
+      const uint32_t action = store.action(e);
+      if (action != sa.last_action) {
+        auto [it, inserted] = sa.slot.try_emplace(action, static_cast<uint32_t>(sa.counts.size()));
+        if (inserted) sa.counts.push_back(ActionCount{action, kNoPerson, 0, 0});
+        sa.last_action = action;
+        sa.last_slot = it->second;
+      }
+      ActionCount& counts = sa.counts[sa.last_slot];
+      ++counts.events;
+      if (counts.last_person != p) {
+        counts.last_person = p;
+        ++counts.people;
       }
     }
   }
@@ -82,16 +102,16 @@ void FillStageItems(const JourneySet& journeys, const JourneyMapOptions& period,
           MapItem{tp.id, tp.name, tp.channel, tp.online, tp_people[cell], tp_events[cell],
                   reached > 0 ? static_cast<double>(tp_people[cell]) / reached : 0});
     }
-    for (const auto& [action, counts] : actions[s]) {
-      std::string name(store.strings().Get(action));
+    for (const ActionCount& counts : actions[s].counts) {
+      std::string name(store.strings().Get(counts.action));
       stage.actions.push_back(
           MapItem{name,
                   name,
                   {},
                   true,
-                  counts.first,
-                  counts.second,
-                  reached > 0 ? static_cast<double>(counts.first) / reached : 0});
+                  counts.people,
+                  counts.events,
+                  reached > 0 ? static_cast<double>(counts.people) / reached : 0});
     }
     SortItems(stage.touchpoints, top_n);
     SortItems(stage.actions, top_n);
