@@ -64,6 +64,17 @@ const StageFunnel* JourneyAnalysis::Funnel(std::string_view segment_id) const {
   return nullptr;
 }
 
+// The run's in-memory store, filled while a run that starts on an empty state database stores
+// its events (StateStore::SetCommitObserver, in seq order): the analysis then starts from it
+// instead of reading every event back from SQLite.
+struct LiveEvents {
+  std::unique_ptr<JourneyModel> model;
+  std::unique_ptr<EventStore> events;
+  uint64_t seq = 0;         // of the last event appended
+  std::string first, last;  // source and id of the first and the last
+  bool broken = false;      // an append failed: read the events back instead
+};
+
 struct Pipeline::Impl {
   PipelineSpec spec;
   PipelineOptions options;
@@ -116,11 +127,15 @@ struct Pipeline::Impl {
     return StateStore::Open(spec.state_path);
   }
 
-  Result<JourneyAnalysis> AnalyzeStore(const StateStore& store) const;
+  // `live`: the events this run stored, when it started on an empty state database; used when
+  // it holds every stored event (else the events are loaded as without it).
+  Result<JourneyAnalysis> AnalyzeStore(const StateStore& store, LiveEvents* live = nullptr) const;
   // Fills `events` with every stored event: from the event snapshot next to the state
   // database when it is still right, plus the events stored after it; then writes a new
   // snapshot when events were added (docs/pipeline.md, "The event snapshot").
   Status LoadEvents(const StateStore& store, EventStore& events) const;
+  // Writes the event snapshot of `events` with `tag` (a warning when it cannot).
+  void WriteEventSnapshot(const EventStore& events, const std::string& tag) const;
   Status Deliver(StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
 };
 
@@ -371,24 +386,56 @@ Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) c
   // a tenth of it: a run with a little new data then appends those few events from the state
   // database instead of writing the whole store again.
   const bool stale = !from_snapshot || appended * 10 >= events.size() - appended;
-  if (snapshots && events.size() > 0 && stale) {
+  if (events.size() > 0 && stale) {
     tag.count = events.size();
-    Status written = events.WriteSnapshot(path, tag.Text());
-    if (!written.ok()) {
-      Log(LogLevel::kWarn,
-          written.message() + " — the next run reads every event from the state database");
-    }
+    WriteEventSnapshot(events, tag.Text());
   }
   return Status::Ok();
 }
 
-Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store) const {
+void Pipeline::Impl::WriteEventSnapshot(const EventStore& events, const std::string& tag) const {
+  if (spec.state_path == ":memory:") return;
+  Status written = events.WriteSnapshot(spec.state_path + ".events", tag);
+  if (!written.ok()) {
+    Log(LogLevel::kWarn,
+        written.message() + " — the next run reads every event from the state database");
+  }
+}
+
+Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store,
+                                                     LiveEvents* live) const {
   JourneyAnalysis analysis;
-  JK_ASSIGN_OR_RETURN(JourneyModel model,
-                      JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
-  analysis.model = std::make_unique<JourneyModel>(std::move(model));
-  analysis.events = std::make_unique<EventStore>(*analysis.model);
-  JK_RETURN_IF_ERROR(LoadEvents(store, *analysis.events));
+  bool from_run = false;
+  if (live != nullptr && !live->broken && live->events && live->events->size() > 0) {
+    JK_ASSIGN_OR_RETURN(uint64_t stored, store.CountEvents());
+    from_run = stored == live->events->size();
+    if (!from_run) {
+      Log(LogLevel::kDebug, "the state database holds " + std::to_string(stored) +
+                                " events, the run stored " + std::to_string(live->events->size()) +
+                                ": reading them back");
+    }
+  }
+  if (from_run) {
+    // Every stored event is one this run stored, appended in seq order as it was committed:
+    // the store a reload would build. Written as the snapshot the next run starts from.
+    analysis.model = std::move(live->model);
+    analysis.events = std::move(live->events);
+    Log(LogLevel::kDebug, "analysing the " + std::to_string(analysis.events->size()) +
+                              " events this run stored, as it stored them (not read back)");
+    SnapshotTag tag;
+    tag.model = Fnv1a64Hex(spec.model_json);
+    tag.seq = live->seq;
+    tag.count = analysis.events->size();
+    tag.first = live->first;
+    tag.last = live->last;
+    WriteEventSnapshot(*analysis.events, tag.Text());
+  } else {
+    JK_ASSIGN_OR_RETURN(JourneyModel model,
+                        JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
+    analysis.model = std::make_unique<JourneyModel>(std::move(model));
+    analysis.events = std::make_unique<EventStore>(*analysis.model);
+    JK_RETURN_IF_ERROR(LoadEvents(store, *analysis.events));
+  }
   analysis.journeys =
       std::make_unique<JourneySet>(JourneySet::Build(*analysis.events, spec.identity));
   JK_ASSIGN_OR_RETURN(analysis.plan,
@@ -525,6 +572,34 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
   }
   RunContext* run = impl_->run.get();
 
+  // A run on an empty state database fills its in-memory store as its events are committed.
+  std::unique_ptr<LiveEvents> live;
+  if (options.read_sources && !impl_->spec.sources.empty()) {
+    JK_ASSIGN_OR_RETURN(uint64_t stored, store->CountEvents());
+    if (stored == 0) {
+      JK_ASSIGN_OR_RETURN(JourneyModel model, JourneyModel::FromJson(impl_->spec.model_json,
+                                                                     impl_->spec.file + ": model"));
+      live = std::make_unique<LiveEvents>();
+      live->model = std::make_unique<JourneyModel>(std::move(model));
+      live->events = std::make_unique<EventStore>(*live->model);
+      store->SetCommitObserver([l = live.get()](std::span<const Event> events,
+                                                std::span<const StateStore::Inserted> inserted) {
+        if (l->broken) return;
+        try {
+          for (const StateStore::Inserted& in : inserted) {
+            const Event& e = events[in.index];
+            l->events->Append(e);
+            if (l->first.empty()) l->first = EventKey(e);
+            l->seq = in.seq;
+          }
+          l->last = EventKey(events[inserted.back().index]);
+        } catch (const std::exception&) {
+          l->broken = true;  // e.g. out of memory: the analysis reads the events back
+        }
+      });
+    }
+  }
+
   if (options.read_sources && !impl_->spec.sources.empty()) {
     const auto& sources = impl_->spec.sources;
     std::vector<std::unique_ptr<PluginInstance>> instances;
@@ -583,6 +658,7 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
       });
     }
     pool.join();
+    store->SetCommitObserver(nullptr);
     Status first_error;
     for (auto& inst : instances) {
       report.sources.push_back(inst->report());
@@ -600,7 +676,7 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
     if (!first_error.ok()) return first_error;
   }
   JK_ASSIGN_OR_RETURN(report.stored_events, store->CountEvents());
-  JK_ASSIGN_OR_RETURN(report.analysis, impl_->AnalyzeStore(*store));
+  JK_ASSIGN_OR_RETURN(report.analysis, impl_->AnalyzeStore(*store, live.get()));
   // Audience membership is committed before any connector hears of a change (issue 5 reads
   // the change log), so a crash here recomputes the same changes on the next run.
   for (const AudienceMembership& m : report.analysis.audiences) {

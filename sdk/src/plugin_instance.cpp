@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace journeykit::internal {
 
@@ -261,9 +262,11 @@ int32_t PluginInstance::Emit(std::string_view stream, const jk_event* events, si
     e.properties = Pairs(r.properties, r.property_count);
     e.text = Str(r.text);
     e.currency = Str(r.currency);
-    if (r.flags & JK_EVENT_HAS_VALUE) e.value = r.value;
-    if (r.flags & JK_EVENT_HAS_RATING) e.rating = r.rating;
-    if (r.flags & JK_EVENT_HAS_SENTIMENT) e.sentiment = r.sentiment;
+    // A NaN is no number: kept as absent, which is also what the state store would read back
+    // (SQLite stores a NaN REAL as NULL), so the run's in-memory store and a reload agree.
+    if ((r.flags & JK_EVENT_HAS_VALUE) && !std::isnan(r.value)) e.value = r.value;
+    if ((r.flags & JK_EVENT_HAS_RATING) && !std::isnan(r.rating)) e.rating = r.rating;
+    if ((r.flags & JK_EVENT_HAS_SENTIMENT) && !std::isnan(r.sentiment)) e.sentiment = r.sentiment;
     pending.push_back(std::move(e));
   }
   report_.emitted += count;

@@ -180,6 +180,8 @@ struct StateStore::Impl {
   sqlite3_stmt* insert_event = nullptr;
   // Encoding buffers reused across events and commits.
   std::string ids, hints, props;
+  CommitObserver observer;
+  std::vector<Inserted> inserted;  // of the current Commit, for the observer
 
   ~Impl() {
     sqlite3_finalize(insert_event);
@@ -243,6 +245,7 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
   std::lock_guard lock(impl_->mutex);
   JK_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
   CommitStats stats;
+  impl_->inserted.clear();
   auto fail = [&](const std::string& what) {
     Status s = impl_->Error(what);
     sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -304,6 +307,11 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
       sqlite3_reset(s);
       if (sqlite3_changes(impl_->db) > 0) {
         ++stats.inserted;
+        if (impl_->observer) {
+          impl_->inserted.push_back(
+              Inserted{static_cast<uint32_t>(&e - events.data()),
+                       static_cast<uint64_t>(sqlite3_last_insert_rowid(impl_->db))});
+        }
       } else {
         ++stats.duplicates;
       }
@@ -324,7 +332,13 @@ Result<CommitStats> StateStore::Commit(std::string_view source, std::string_view
   if (sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return fail("committing");
   }
+  if (impl_->observer && !impl_->inserted.empty()) impl_->observer(events, impl_->inserted);
   return stats;
+}
+
+void StateStore::SetCommitObserver(CommitObserver observer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->observer = std::move(observer);
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // pipeline_test.cpp — runs of a pipeline driven by the controllable "counter" test source:
 // incremental reruns, failures that keep checkpoints, bad-record policies, cancellation,
 // secrets, plugin kind checks, and a run killed with SIGKILL then rerun.
+#include <journeykit/event_store.hpp>
+#include <journeykit/journey_map.hpp>
 #include <journeykit/pipeline.hpp>
 
 #include <gtest/gtest.h>
@@ -95,6 +97,96 @@ TEST_F(PipelineTest, RerunReadsOnlyNewDataAndStoresNoDuplicates) {
   EXPECT_EQ(fourth->sources[0].emitted, 1250u);
   EXPECT_EQ(fourth->sources[0].inserted, 1250u);
   EXPECT_EQ(fourth->stored_events, 1250u);
+}
+
+// A run on an empty state database analyses the events it stored as it committed them (no
+// read-back): with two sources committing from two threads at once, that store is exactly the
+// one reading every event back in seq order gives, and so are the maps and the snapshot the
+// next run starts from.
+TEST_F(PipelineTest, AFirstRunAnalysesItsEventsAsStoredWithoutReadingThemBack) {
+  std::string path = (dir_ / "pipeline.json").string();
+  std::ofstream(path) << R"({
+  "version": 1,
+  "plugin_paths": [")" << JK_TEST_PLUGIN_DIR
+                      << R"(/good", ")" << JK_PLUGIN_DIR << R"("],
+  "state": {"path": "out/state.db"},
+  "sources": [
+    {"name": "numbers", "plugin": "counter", "config": {"count": 3000, "batch": 7, "persons": 40,
+                                                     "nan_every": 20}},
+    {"name": "more", "plugin": "counter", "config": {"count": 2000, "batch": 5, "persons": 30}}
+  ],
+  "model": {
+    "touchpoints": [{"id": "p1", "name": "Page 1", "channel": "web",
+                     "when": [{"url_contains": "/p/1"}]}],
+    "stages": [
+      {"id": "visit", "name": "Visit", "when": [{"action": "page_view"}]},
+      {"id": "buy", "name": "Buy", "goal": true, "when": [{"action": "purchase"}]}
+    ],
+    "segments": [{"id": "p1", "name": "Saw page 1", "when": [{"touchpoint": "p1"}]}]
+  }
+})";
+  auto p = Open(path);
+  ASSERT_TRUE(p);
+  auto run = p->Run();
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  ASSERT_EQ(run->stored_events, 5000u);
+  EXPECT_NE(log_.find("analysing the 5000 events this run stored, as it stored them"),
+            std::string::npos)
+      << log_;
+  const fs::path snapshot = dir_ / "out" / "state.db.events";
+  ASSERT_TRUE(fs::exists(snapshot));
+  // Purchases carry 10.0, except the 150 of "numbers" whose value is NaN: those have none,
+  // as SQLite would give them back (it stores a NaN as NULL).
+  size_t values = 0;
+  for (size_t i = 0; i < run->analysis.events->size(); ++i) {
+    if (auto v = run->analysis.events->value(i)) {
+      EXPECT_EQ(*v, 10.0);
+      ++values;
+    }
+  }
+  EXPECT_EQ(values, 300u - 150u + 200u);
+  auto maps_of = [](const JourneyAnalysis& a) {
+    std::string out;
+    for (const JourneyMap& m : a.maps) out += JourneyMapToJson(m) + "\n";
+    return out;
+  };
+  auto expect_same = [](const EventStore& a, const EventStore& b) {
+    ASSERT_EQ(a.size(), b.size());
+    ASSERT_EQ(a.source_count(), b.source_count());
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(a.time_us(i), b.time_us(i)) << i;
+      ASSERT_EQ(a.source_name(a.source(i)), b.source_name(b.source(i))) << i;
+      ASSERT_EQ(a.action_name(i), b.action_name(i)) << i;
+      ASSERT_EQ(a.touchpoint(i), b.touchpoint(i)) << i;
+      ASSERT_EQ(a.stage(i), b.stage(i)) << i;
+      ASSERT_EQ(a.segment_matches(i), b.segment_matches(i)) << i;
+      ASSERT_EQ(a.value(i), b.value(i)) << i;
+      ASSERT_EQ(a.identities(i).size(), b.identities(i).size()) << i;
+      for (size_t k = 0; k < a.identities(i).size(); ++k) {
+        ASSERT_EQ(a.strings().Get(a.identities(i)[k].value),
+                  b.strings().Get(b.identities(i)[k].value))
+            << i;
+      }
+    }
+  };
+  // What the snapshot holds (written from the run's store) and what SQLite holds (read back
+  // when there is no snapshot) are the run's store and maps.
+  auto from_snapshot = p->Analyze();
+  ASSERT_TRUE(from_snapshot.ok()) << from_snapshot.status().message();
+  expect_same(*run->analysis.events, *from_snapshot->events);
+  EXPECT_EQ(maps_of(*from_snapshot), maps_of(run->analysis));
+  fs::remove(snapshot);
+  auto read_back = p->Analyze();
+  ASSERT_TRUE(read_back.ok()) << read_back.status().message();
+  expect_same(*run->analysis.events, *read_back->events);
+  EXPECT_EQ(maps_of(*read_back), maps_of(run->analysis));
+  EXPECT_EQ(log_.find("event snapshot"), std::string::npos) << log_;
+  // A rerun (the database is not empty) starts from the snapshot, not from what it stores.
+  log_.clear();
+  auto rerun = p->Run();
+  ASSERT_TRUE(rerun.ok()) << rerun.status().message();
+  EXPECT_EQ(log_.find("as it stored them"), std::string::npos) << log_;
+  EXPECT_EQ(maps_of(rerun->analysis), maps_of(run->analysis));
 }
 
 TEST_F(PipelineTest, FailureKeepsCheckpointsAndRerunCompletesWithoutDuplicates) {

@@ -95,6 +95,19 @@ class StateStore {
   // Stores events and, when `state` is given, the stream's cursor, in one transaction.
   Result<CommitStats> Commit(std::string_view source, std::string_view stream,
                              std::span<const Event> events, const std::string* state);
+  // One event a Commit stored (not a duplicate): its index in the committed batch and its seq.
+  struct Inserted {
+    uint32_t index = 0;
+    uint64_t seq = 0;
+  };
+  // Called by every Commit that stored events, after the transaction committed and still under
+  // the store's lock — so calls come one at a time, in seq order, even from several threads —
+  // with the batch and the events it stored, in seq order. Lets the pipeline fill a run's
+  // in-memory store while the sources run instead of reading the events back. Must not call
+  // the StateStore. Pass nullptr to remove it.
+  using CommitObserver =
+      std::function<void(std::span<const Event> events, std::span<const Inserted> stored)>;
+  void SetCommitObserver(CommitObserver observer);
   // Calls fn for every stored event in arrival order.
   Status ForEachEvent(const std::function<void(const Event&)>& fn) const;
   Result<uint64_t> CountEvents() const;

@@ -2,10 +2,12 @@
 //
 // Config: count (events), batch (events per checkpoint), persons (ids cycle through them),
 // bad_every (every k-th record is reported as bad), fail_at (return an error at that event),
-// sleep_ms (per batch, to make runs long enough to interrupt).
+// sleep_ms (per batch, to make runs long enough to interrupt), nan_every (every k-th purchase
+// carries a NaN value).
 #include <journeykit/plugin.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <thread>
 
@@ -20,7 +22,8 @@ class CounterSource : public journeykit::plugin::Source {
         persons_(config.integer("persons")),
         bad_every_(config.integer("bad_every")),
         fail_at_(config.integer("fail_at")),
-        sleep_ms_(config.integer("sleep_ms")) {
+        sleep_ms_(config.integer("sleep_ms")),
+        nan_every_(config.integer("nan_every")) {
     if (batch_ <= 0) throw std::invalid_argument("batch must be positive");
   }
 
@@ -52,6 +55,7 @@ class CounterSource : public journeykit::plugin::Source {
                                     " User" + std::to_string(n % persons_) + "@Example.org ");
         e.hints.emplace_back("url", "https://example.org/p/" + std::to_string(n % 5));
         if (n % 10 == 0) e.value = 10.0;
+        if (n % 10 == 0 && nan_every_ > 0 && n % nan_every_ == 0) e.value = std::nan("");
         events.push_back(std::move(e));
       }
       if (n % batch_ == 0 || n == count_) {
@@ -69,7 +73,7 @@ class CounterSource : public journeykit::plugin::Source {
 
  private:
   journeykit::plugin::Host& host_;
-  int64_t count_, batch_, persons_, bad_every_, fail_at_, sleep_ms_;
+  int64_t count_, batch_, persons_, bad_every_, fail_at_, sleep_ms_, nan_every_;
 };
 
 const jk_config_field kConfig[] = {
@@ -79,6 +83,7 @@ const jk_config_field kConfig[] = {
     {"bad_every", JK_CONFIG_INT, 0, 0, "0", "Every k-th record is bad (0: none)"},
     {"fail_at", JK_CONFIG_INT, 0, 0, "0", "Fail at this event (0: never)"},
     {"sleep_ms", JK_CONFIG_INT, 0, 0, "0", "Pause after each batch"},
+    {"nan_every", JK_CONFIG_INT, 0, 0, "0", "Every k-th event, if a purchase, has value NaN"},
     {"token", JK_CONFIG_STRING, 0, 1, nullptr, "A secret that must never be printed"},
 };
 
