@@ -214,7 +214,8 @@ REPORT="$WORK/results.md"
   else
     echo "- Analyses: the stage funnel only (--analyses stage_funnel)."
   fi
-  echo "- Columns: *sources s* = the source's own time (read, parse, SQLite commit) from the run's"
+  echo "- Columns: *sources s* = the source's own time (read, parse, SQLite commit; on a first run also"
+  echo "  appending each committed event to the in-memory store) from the run's"
   echo "  summary; *analysis + rest* = wall minus that (loading the event snapshot or SQLite, model rules,"
   echo "  stitching, the maps, printing); RSS from /usr/bin/time -v (max resident set size)."
   echo
