@@ -12,6 +12,10 @@
 
 #include <simdjson.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +31,42 @@ namespace jk_bench {
 [[noreturn]] inline void Die(const char* tool, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", tool, message.c_str());
   std::exit(1);
+}
+
+// Reads the whole file into a padded buffer, in `threads` byte ranges at once (pread): each
+// thread copies (and page-faults) its own part of the fresh buffer.
+inline simdjson::padded_string ReadFile(const std::string& path, unsigned threads,
+                                        const char* tool) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    Die(tool, "cannot read " + path + ": " + std::strerror(errno));
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  simdjson::padded_string text(size);
+  std::atomic<int> error{0};
+  auto read_range = [&](size_t begin, size_t end) {
+    while (begin < end) {
+      const ssize_t n = ::pread(fd, text.data() + begin, end - begin, static_cast<off_t>(begin));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        error = n < 0 ? errno : EIO;  // 0: the file shrank while being read
+        return;
+      }
+      begin += static_cast<size_t>(n);
+    }
+  };
+  threads = std::max(1u, threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(read_range, size / threads * t,
+                      t + 1 == threads ? size : size / threads * (t + 1));
+  }
+  read_range(0, threads == 1 ? size : size / threads);
+  for (std::thread& th : pool) th.join();
+  ::close(fd);
+  if (error != 0) Die(tool, "cannot read " + path + ": " + std::strerror(error));
+  return text;
 }
 
 // Appends the lines of text[begin, end) to `store`; exits naming the line on a malformed one.

@@ -7,7 +7,7 @@
 //
 // What it does, in the order the product does it (bench/README.md, "Comparison with DuckDB and
 // ClickHouse", says why this path and not `journeykit run`):
-//  1. read    the whole file into one padded buffer (simdjson::padded_string::load);
+//  1. read    the whole file into one padded buffer, a byte range per thread (pread);
 //  2. ingest  simdjson On-Demand over the whole buffer (iterate_many): each line becomes a
 //             journeykit::Event exactly as the events-file plugin maps it with the pipeline of
 //             run_end_to_end.sh (time ts epoch_ms → µs, action, identity user_id, hint
@@ -82,10 +82,8 @@ Timings RunOnce(const std::string& path, const jk::JourneyModel& model,
   const auto start = std::chrono::steady_clock::now();
 
   auto t0 = std::chrono::steady_clock::now();
-  simdjson::padded_string text;
-  if (auto error = simdjson::padded_string::load(path).get(text)) {
-    Die("cannot read " + path + ": " + simdjson::error_message(error));
-  }
+  const simdjson::padded_string text =
+      jk_bench::ReadFile(path, threads, "journeykit-bench-compare-funnel");
   t.bytes = text.size();
   t.read = Since(t0);
 

@@ -125,10 +125,8 @@ int main(int argc, char** argv) {
   const uint64_t rss_start = ResidentBytes().first;
   const auto start = std::chrono::steady_clock::now();
   auto t0 = start;
-  auto text = std::make_unique<simdjson::padded_string>();
-  if (auto error = simdjson::padded_string::load(path).get(*text)) {
-    jk_bench::Die(kTool, "cannot read " + path + ": " + simdjson::error_message(error));
-  }
+  auto text =
+      std::make_unique<simdjson::padded_string>(jk_bench::ReadFile(path, ingest_threads, kTool));
   const size_t bytes = text->size();
   const double read_s = Since(t0);
 
