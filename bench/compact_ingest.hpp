@@ -2,7 +2,8 @@
 // EventStore, in process: simdjson On-Demand over the whole buffer, one reused Event mapped
 // exactly as the events-file plugin maps a line with the pipeline of run_end_to_end.sh (time
 // ts epoch_ms → µs, action, identity user_id, hint channel, value revenue, source "events").
-// Shared by journeykit-bench-compare-funnel and journeykit-bench-map. IngestCompactParallel
+// Shared by journeykit-bench-compare-funnel and journeykit-bench-map, with their small helpers
+// (Die, Since, ReadFile). IngestCompactParallel
 // splits the file at line boundaries, fills one store per part on its own thread and appends
 // them in file order (EventStore::AppendStore): the same store as one thread makes.
 #pragma once
@@ -27,6 +28,11 @@
 #include <vector>
 
 namespace jk_bench {
+
+// Seconds since t0.
+inline double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 [[noreturn]] inline void Die(const char* tool, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", tool, message.c_str());

@@ -51,13 +51,10 @@ namespace jk = journeykit;
 namespace {
 
 [[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "journeykit-bench-compare-funnel: %s\n", message.c_str());
-  std::exit(1);
+  jk_bench::Die("journeykit-bench-compare-funnel", message);
 }
 
-double Since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using jk_bench::Since;
 
 std::vector<std::string> Split(std::string_view s, char sep) {
   std::vector<std::string> out;

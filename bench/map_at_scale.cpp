@@ -56,9 +56,7 @@ namespace {
 
 constexpr const char* kTool = "journeykit-bench-map";
 
-double Since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using jk_bench::Since;
 
 // The process's resident set (VmRSS) and its peak (VmHWM), in bytes, from /proc/self/status.
 std::pair<uint64_t, uint64_t> ResidentBytes() {

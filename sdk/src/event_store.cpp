@@ -170,21 +170,18 @@ Status EventStore::AppendStore(const EventStore& other) {
     identities_.push_back(IdentityRef{ids[r.kind], ids[r.value]});
   }
   const auto shift = static_cast<uint32_t>(base);
-  auto sparse = [shift](Sparse& to, const Sparse& from) {
+  for (size_t t = 0; t < sparse_values().size(); ++t) {
+    Sparse& to = *sparse_values()[t];
+    const Sparse& from = *other.sparse_values()[t];
     for (uint32_t i : from.index) to.index.push_back(i + shift);
     to.value.insert(to.value.end(), from.value.begin(), from.value.end());
-  };
-  sparse(values_, other.values_);
-  sparse(ratings_, other.ratings_);
-  sparse(sentiments_, other.sentiments_);
-  sparse(page_loads_, other.page_loads_);
-  sparse(reply_delays_, other.reply_delays_);
-  auto sparse_ids = [shift, &ids](SparseIds& to, const SparseIds& from) {
+  }
+  for (size_t t = 0; t < sparse_ids().size(); ++t) {
+    SparseIds& to = *sparse_ids()[t];
+    const SparseIds& from = *other.sparse_ids()[t];
     for (uint32_t i : from.index) to.index.push_back(i + shift);
     for (uint32_t id : from.id) to.id.push_back(ids[id]);
-  };
-  sparse_ids(texts_, other.texts_);
-  sparse_ids(campaigns_, other.campaigns_);
+  }
   return Status::Ok();
 }
 
@@ -259,14 +256,14 @@ void EventStore::Put(Sparse& s, size_t i, double v) {
 
 size_t EventStore::memory_bytes() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  return bytes(time_us_) + bytes(source_) + bytes(action_) + bytes(touchpoint_) + bytes(stage_) +
-         bytes(segment_matches_) + bytes(identity_offsets_) + bytes(identities_) +
-         bytes(values_.index) + bytes(values_.value) + bytes(ratings_.index) +
-         bytes(ratings_.value) + bytes(sentiments_.index) + bytes(sentiments_.value) +
-         bytes(texts_.index) + bytes(texts_.id) + bytes(campaigns_.index) + bytes(campaigns_.id) +
-         bytes(page_loads_.index) + bytes(page_loads_.value) + bytes(reply_delays_.index) +
-         bytes(reply_delays_.value) + strings_.bytes_used() +
-         rules_.results.size() * (rules_.key.capacity() + 2 * sizeof(void*) + sizeof(uint64_t));
+  size_t total =
+      bytes(time_us_) + bytes(source_) + bytes(action_) + bytes(touchpoint_) + bytes(stage_) +
+      bytes(segment_matches_) + bytes(identity_offsets_) + bytes(identities_) +
+      strings_.bytes_used() +
+      rules_.results.size() * (rules_.key.capacity() + 2 * sizeof(void*) + sizeof(uint64_t));
+  for (const Sparse* t : sparse_values()) total += bytes(t->index) + bytes(t->value);
+  for (const SparseIds* t : sparse_ids()) total += bytes(t->index) + bytes(t->id);
+  return total;
 }
 
 }  // namespace journeykit

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace journeykit {
 
@@ -149,11 +150,11 @@ Status EventStore::WriteSnapshot(const std::string& path, std::string_view tag) 
   w.Vector(segment_matches_);
   w.Vector(identity_offsets_);
   w.Vector(identities_);
-  for (const Sparse* s : {&values_, &ratings_, &sentiments_, &page_loads_, &reply_delays_}) {
+  for (const Sparse* s : sparse_values()) {
     w.Vector(s->index);
     w.Vector(s->value);
   }
-  for (const SparseIds* s : {&texts_, &campaigns_}) {
+  for (const SparseIds* s : sparse_ids()) {
     w.Vector(s->index);
     w.Vector(s->id);
   }
@@ -222,11 +223,10 @@ Result<std::string> EventStore::ReadSnapshot(const std::string& path) {
             r.Vector(fresh.action_) && r.Vector(fresh.touchpoint_) && r.Vector(fresh.stage_) &&
             r.Vector(fresh.segment_matches_) && r.Vector(fresh.identity_offsets_) &&
             r.Vector(fresh.identities_);
-  for (Sparse* sp : {&fresh.values_, &fresh.ratings_, &fresh.sentiments_, &fresh.page_loads_,
-                     &fresh.reply_delays_}) {
+  for (Sparse* sp : fresh.sparse_values()) {
     ok = ok && r.Vector(sp->index) && r.Vector(sp->value);
   }
-  for (SparseIds* sp : {&fresh.texts_, &fresh.campaigns_}) {
+  for (SparseIds* sp : fresh.sparse_ids()) {
     ok = ok && r.Vector(sp->index) && r.Vector(sp->id);
   }
   if (!ok) return Damaged(path, "truncated");
@@ -255,14 +255,13 @@ Result<std::string> EventStore::ReadSnapshot(const std::string& path) {
     shape = fresh.identities_[i].kind < strings && fresh.identities_[i].value < strings;
   }
   for (uint32_t id : fresh.source_names_) shape = shape && id < strings;
-  for (const Sparse* sp : {&fresh.values_, &fresh.ratings_, &fresh.sentiments_, &fresh.page_loads_,
-                           &fresh.reply_delays_}) {
+  for (const Sparse* sp : std::as_const(fresh).sparse_values()) {
     shape = shape && sp->index.size() == sp->value.size();
     for (size_t i = 0; shape && i < sp->index.size(); ++i) {
       shape = sp->index[i] < n && (i == 0 || sp->index[i - 1] < sp->index[i]);
     }
   }
-  for (const SparseIds* sp : {&fresh.texts_, &fresh.campaigns_}) {
+  for (const SparseIds* sp : std::as_const(fresh).sparse_ids()) {
     shape = shape && sp->index.size() == sp->id.size();
     for (size_t i = 0; shape && i < sp->index.size(); ++i) {
       shape =

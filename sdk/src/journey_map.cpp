@@ -543,26 +543,17 @@ Result<JourneyMap> BuildJourneyMap(const JourneySet& journeys, const AnalysisPla
   next_options.from_us = options.from_us;
   next_options.to_us = options.to_us;
   {
-    // Every stage with drop-offs in one pass over the people.
-    const auto& model_stages = journeys.store().model().stages();
-    std::vector<bool> wanted(model_stages.size(), false);
-    std::vector<size_t> stage_index(map.stages.size(), model_stages.size());
-    for (size_t i = 0; i < map.stages.size(); ++i) {
-      for (size_t s = 0; s < model_stages.size(); ++s) {
-        if (model_stages[s].id == map.stages[i].row.stage_id) stage_index[i] = s;
-      }
-      if (map.stages[i].row.dropped > 0 && stage_index[i] < model_stages.size()) {
-        wanted[stage_index[i]] = true;
-      }
-    }
+    // Every stage with drop-offs in one pass over the people (map.stages[s] is model stage s).
+    std::vector<bool> wanted(map.stages.size(), false);
+    for (size_t s = 0; s < map.stages.size(); ++s) wanted[s] = map.stages[s].row.dropped > 0;
     JK_ASSIGN_OR_RETURN(std::vector<DropOffNext> all,
                         ComputeDropOffNextByStage(journeys, wanted, next_options));
-    for (size_t i = 0; i < map.stages.size(); ++i) {
-      if (stage_index[i] >= model_stages.size() || !wanted[stage_index[i]]) continue;
-      DropOffNext next = std::move(all[stage_index[i]]);
+    for (size_t s = 0; s < map.stages.size(); ++s) {
+      if (!wanted[s]) continue;
+      DropOffNext next = std::move(all[s]);
       if (next.next_touchpoints.size() > plan.top_n) next.next_touchpoints.resize(plan.top_n);
       if (next.next_actions.size() > plan.top_n) next.next_actions.resize(plan.top_n);
-      map.stages[i].dropped_next = std::move(next);
+      map.stages[s].dropped_next = std::move(next);
     }
   }
   for (const FunnelAnalysis& f : plan.funnels) {

@@ -64,15 +64,61 @@ const StageFunnel* JourneyAnalysis::Funnel(std::string_view segment_id) const {
   return nullptr;
 }
 
+namespace {
+
+// What an event snapshot was written from: the model (FNV-1a of its JSON) and the stored
+// events up to `seq` — their count, the first and the last (source and id).
+struct SnapshotTag {
+  std::string model;
+  uint64_t seq = 0, count = 0;
+  std::string first, last;
+
+  // `e`, stored as `seq`, is the newest event the snapshot holds (first: also the oldest).
+  // Assigns into the existing strings: called for every event of a load.
+  void Track(uint64_t event_seq, const Event& e) {
+    auto assign_key = [&e](std::string& key) {
+      key.assign(e.source).push_back('\x1f');
+      key.append(e.event_id);
+    };
+    if (first.empty()) assign_key(first);
+    assign_key(last);
+    seq = event_seq;
+  }
+
+  std::string Text() const {
+    return "model=" + model + "\nseq=" + std::to_string(seq) + "\ncount=" + std::to_string(count) +
+           "\nfirst=" + first + "\nlast=" + last;
+  }
+  static SnapshotTag Parse(std::string_view text) {
+    SnapshotTag t;
+    auto field = [&](std::string_view name) -> std::string_view {
+      const std::string key = std::string(name) + "=";
+      size_t at = text.find(key);
+      if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return {};
+      size_t end = name == "last" ? text.size() : text.find('\n', at);
+      return text.substr(at + key.size(), end - at - key.size());
+    };
+    t.model = field("model");
+    t.seq = std::strtoull(std::string(field("seq")).c_str(), nullptr, 10);
+    t.count = std::strtoull(std::string(field("count")).c_str(), nullptr, 10);
+    t.first = field("first");
+    t.last = field("last");
+    return t;
+  }
+};
+
+std::string EventKey(const Event& e) { return e.source + '\x1f' + e.event_id; }
+
+}  // namespace
+
 // The run's in-memory store, filled while a run that starts on an empty state database stores
 // its events (StateStore::SetCommitObserver, in seq order): the analysis then starts from it
 // instead of reading every event back from SQLite.
 struct LiveEvents {
   std::unique_ptr<JourneyModel> model;
   std::unique_ptr<EventStore> events;
-  uint64_t seq = 0;         // of the last event appended
-  std::string first, last;  // source and id of the first and the last
-  bool broken = false;      // an append failed: read the events back instead
+  SnapshotTag tag;      // seq, first and last of the events appended
+  bool broken = false;  // an append failed: read the events back instead
 };
 
 struct Pipeline::Impl {
@@ -134,6 +180,10 @@ struct Pipeline::Impl {
   // database when it is still right, plus the events stored after it; then writes a new
   // snapshot when events were added (docs/pipeline.md, "The event snapshot").
   Status LoadEvents(const StateStore& store, EventStore& events) const;
+  // Next to the state database; "" for an in-memory one (no snapshot).
+  std::string SnapshotPath() const {
+    return spec.state_path == ":memory:" ? std::string() : spec.state_path + ".events";
+  }
   // Writes the event snapshot of `events` with `tag` (a warning when it cannot).
   void WriteEventSnapshot(const EventStore& events, const std::string& tag) const;
   Status Deliver(StateStore& store, const JourneyAnalysis& analysis, RunReport& report);
@@ -289,45 +339,10 @@ Result<std::vector<std::string>> Pipeline::Check() {
   return lines;
 }
 
-namespace {
-
-// What an event snapshot was written from: the model (FNV-1a of its JSON) and the stored
-// events up to `seq` — their count, the first and the last (source and id).
-struct SnapshotTag {
-  std::string model;
-  uint64_t seq = 0, count = 0;
-  std::string first, last;
-
-  std::string Text() const {
-    return "model=" + model + "\nseq=" + std::to_string(seq) + "\ncount=" + std::to_string(count) +
-           "\nfirst=" + first + "\nlast=" + last;
-  }
-  static SnapshotTag Parse(std::string_view text) {
-    SnapshotTag t;
-    auto field = [&](std::string_view name) -> std::string_view {
-      const std::string key = std::string(name) + "=";
-      size_t at = text.find(key);
-      if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return {};
-      size_t end = name == "last" ? text.size() : text.find('\n', at);
-      return text.substr(at + key.size(), end - at - key.size());
-    };
-    t.model = field("model");
-    t.seq = std::strtoull(std::string(field("seq")).c_str(), nullptr, 10);
-    t.count = std::strtoull(std::string(field("count")).c_str(), nullptr, 10);
-    t.first = field("first");
-    t.last = field("last");
-    return t;
-  }
-};
-
-std::string EventKey(const Event& e) { return e.source + '\x1f' + e.event_id; }
-
-}  // namespace
-
 Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) const {
   JK_ASSIGN_OR_RETURN(uint64_t count, store.CountEvents());
-  const bool snapshots = spec.state_path != ":memory:";
-  const std::string path = spec.state_path + ".events";
+  const std::string path = SnapshotPath();
+  const bool snapshots = !path.empty();
   SnapshotTag tag;
   tag.model = Fnv1a64Hex(spec.model_json);
   bool from_snapshot = false;
@@ -374,9 +389,7 @@ Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) c
     uint64_t rows = 0;
     JK_RETURN_IF_ERROR(store.ForEachEventAfter(tag.seq, 65536, [&](uint64_t seq, const Event& e) {
       events.Append(e);
-      if (tag.seq == 0) tag.first = EventKey(e);
-      tag.seq = seq;
-      tag.last = EventKey(e);
+      tag.Track(seq, e);
       ++rows;
     }));
     if (rows == 0) break;
@@ -394,8 +407,9 @@ Status Pipeline::Impl::LoadEvents(const StateStore& store, EventStore& events) c
 }
 
 void Pipeline::Impl::WriteEventSnapshot(const EventStore& events, const std::string& tag) const {
-  if (spec.state_path == ":memory:") return;
-  Status written = events.WriteSnapshot(spec.state_path + ".events", tag);
+  const std::string path = SnapshotPath();
+  if (path.empty()) return;
+  Status written = events.WriteSnapshot(path, tag);
   if (!written.ok()) {
     Log(LogLevel::kWarn,
         written.message() + " — the next run reads every event from the state database");
@@ -422,13 +436,9 @@ Result<JourneyAnalysis> Pipeline::Impl::AnalyzeStore(const StateStore& store,
     analysis.events = std::move(live->events);
     Log(LogLevel::kDebug, "analysing the " + std::to_string(analysis.events->size()) +
                               " events this run stored, as it stored them (not read back)");
-    SnapshotTag tag;
-    tag.model = Fnv1a64Hex(spec.model_json);
-    tag.seq = live->seq;
-    tag.count = analysis.events->size();
-    tag.first = live->first;
-    tag.last = live->last;
-    WriteEventSnapshot(*analysis.events, tag.Text());
+    live->tag.model = Fnv1a64Hex(spec.model_json);
+    live->tag.count = analysis.events->size();
+    WriteEventSnapshot(*analysis.events, live->tag.Text());
   } else {
     JK_ASSIGN_OR_RETURN(JourneyModel model,
                         JourneyModel::FromJson(spec.model_json, spec.file + ": model"));
@@ -587,12 +597,9 @@ Result<RunReport> Pipeline::Run(const RunOptions& options) {
         if (l->broken) return;
         try {
           for (const StateStore::Inserted& in : inserted) {
-            const Event& e = events[in.index];
-            l->events->Append(e);
-            if (l->first.empty()) l->first = EventKey(e);
-            l->seq = in.seq;
+            l->events->Append(events[in.index]);
+            l->tag.Track(in.seq, events[in.index]);
           }
-          l->last = EventKey(events[inserted.back().index]);
         } catch (const std::exception&) {
           l->broken = true;  // e.g. out of memory: the analysis reads the events back
         }

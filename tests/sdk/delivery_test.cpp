@@ -8,6 +8,8 @@
 #include <journeykit/pipeline.hpp>
 #include <journeykit/state_store.hpp>
 
+#include "store_compare.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -27,6 +29,8 @@
 namespace journeykit {
 namespace {
 
+using testing::ExpectSameStore;
+using testing::MapsJson;
 namespace fs = std::filesystem;
 
 struct Line {
@@ -386,25 +390,13 @@ TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
   EXPECT_EQ(second->analysis.events->size(), 300u);
   EXPECT_NE(fs::last_write_time(snapshot), written);
   EXPECT_EQ(log_.find("event snapshot"), std::string::npos) << log_;
-  auto maps_of = [](const JourneyAnalysis& a) {
-    std::string out;
-    for (const JourneyMap& m : a.maps) out += JourneyMapToJson(m) + "\n";
-    return out;
-  };
-  const std::string with_snapshot = maps_of(second->analysis);
+  const std::string with_snapshot = MapsJson(second->analysis);
   // The same state read event by event (no snapshot) gives the same maps and events.
   fs::remove(snapshot);
   auto fresh = p->Analyze();
   ASSERT_TRUE(fresh.ok()) << fresh.status().message();
-  EXPECT_EQ(maps_of(*fresh), with_snapshot);
-  const EventStore& a = *second->analysis.events;
-  const EventStore& b = *fresh->events;
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(a.time_us(i), b.time_us(i)) << i;
-    ASSERT_EQ(a.action_name(i), b.action_name(i)) << i;
-    ASSERT_EQ(a.stage(i), b.stage(i)) << i;
-  }
+  EXPECT_EQ(MapsJson(*fresh), with_snapshot);
+  ExpectSameStore(*second->analysis.events, *fresh->events);
   ASSERT_TRUE(fs::exists(snapshot));  // written again by Analyze
 
   // A little new data (under a tenth of the snapshot) is appended without rewriting it; more
@@ -420,11 +412,11 @@ TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
   ASSERT_TRUE(more.ok()) << more.status().message();
   EXPECT_EQ(more->analysis.events->size(), 340u);
   EXPECT_NE(fs::last_write_time(snapshot), before_small);
-  const std::string grown = maps_of(more->analysis);
+  const std::string grown = MapsJson(more->analysis);
   fs::remove(snapshot);
   auto grown_fresh = p->Analyze();
   ASSERT_TRUE(grown_fresh.ok());
-  EXPECT_EQ(maps_of(*grown_fresh), grown);
+  EXPECT_EQ(MapsJson(*grown_fresh), grown);
 
   // Another model: the snapshot's stages would be wrong, so it is not used.
   std::string path = (dir_ / "pipeline.json").string();
@@ -458,7 +450,7 @@ TEST_F(DeliveryTest, TheEventSnapshotGivesTheSameAnalysisAsReadingEveryEvent) {
   log_.clear();
   auto damaged = p->Analyze();
   ASSERT_TRUE(damaged.ok()) << damaged.status().message();
-  EXPECT_EQ(maps_of(*damaged), maps_of(*other));
+  EXPECT_EQ(MapsJson(*damaged), MapsJson(*other));
   EXPECT_NE(log_.find("event snapshot " + snapshot.string()), std::string::npos) << log_;
 }
 

@@ -4,6 +4,8 @@
 #include <journeykit/event_store.hpp>
 #include <journeykit/string_pool.hpp>
 
+#include "store_compare.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -12,6 +14,8 @@
 
 namespace journeykit {
 namespace {
+
+using testing::ExpectSameStore;
 
 constexpr const char* kModel = R"({
   "touchpoints": [
@@ -171,37 +175,6 @@ TEST(EventStore, ManyDistinctRuleInputsStayExact) {
   }
   EXPECT_EQ(store.touchpoint(69999 - 69999 % 3), 2);
   EXPECT_EQ(store.stage(69999 - 69999 % 3), 1);
-}
-
-// Every accessor of a store read back from its snapshot equals the original's.
-void ExpectSameStore(const EventStore& a, const EventStore& b) {
-  ASSERT_EQ(a.size(), b.size());
-  ASSERT_EQ(a.source_count(), b.source_count());
-  ASSERT_EQ(a.strings().size(), b.strings().size());
-  for (uint32_t id = 0; id < a.strings().size(); ++id) {
-    ASSERT_EQ(a.strings().Get(id), b.strings().Get(id)) << id;
-  }
-  for (uint16_t s = 0; s < a.source_count(); ++s) EXPECT_EQ(a.source_name(s), b.source_name(s));
-  for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a.time_us(i), b.time_us(i)) << i;
-    EXPECT_EQ(a.source(i), b.source(i)) << i;
-    EXPECT_EQ(a.action(i), b.action(i)) << i;
-    EXPECT_EQ(a.touchpoint(i), b.touchpoint(i)) << i;
-    EXPECT_EQ(a.stage(i), b.stage(i)) << i;
-    EXPECT_EQ(a.segment_matches(i), b.segment_matches(i)) << i;
-    ASSERT_EQ(a.identities(i).size(), b.identities(i).size()) << i;
-    for (size_t k = 0; k < a.identities(i).size(); ++k) {
-      EXPECT_EQ(a.identities(i)[k].kind, b.identities(i)[k].kind);
-      EXPECT_EQ(a.identities(i)[k].value, b.identities(i)[k].value);
-    }
-    EXPECT_EQ(a.value(i), b.value(i)) << i;
-    EXPECT_EQ(a.rating(i), b.rating(i)) << i;
-    EXPECT_EQ(a.sentiment(i), b.sentiment(i)) << i;
-    EXPECT_EQ(a.page_load_s(i), b.page_load_s(i)) << i;
-    EXPECT_EQ(a.reply_delay_s(i), b.reply_delay_s(i)) << i;
-    EXPECT_EQ(a.text(i), b.text(i)) << i;
-    EXPECT_EQ(a.campaign(i), b.campaign(i)) << i;
-  }
 }
 
 std::vector<Event> SnapshotEvents() {

@@ -1,9 +1,9 @@
 // pipeline_test.cpp — runs of a pipeline driven by the controllable "counter" test source:
 // incremental reruns, failures that keep checkpoints, bad-record policies, cancellation,
 // secrets, plugin kind checks, and a run killed with SIGKILL then rerun.
-#include <journeykit/event_store.hpp>
-#include <journeykit/journey_map.hpp>
 #include <journeykit/pipeline.hpp>
+
+#include "store_compare.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +22,8 @@
 namespace journeykit {
 namespace {
 
+using testing::ExpectSameStore;
+using testing::MapsJson;
 namespace fs = std::filesystem;
 
 class PipelineTest : public ::testing::Test {
@@ -38,23 +40,33 @@ class PipelineTest : public ::testing::Test {
   // Writes pipeline.json with one counter source; `source_config` is its config object.
   std::string Write(const std::string& source_config, const std::string& extra = "",
                     const std::string& plugin = "counter") {
+    return WritePipeline(
+        R"([{"name": "numbers", "plugin": ")" + plugin + R"(", "config": )" + source_config + "}]",
+        extra);
+  }
+
+  // Writes pipeline.json with these sources (a JSON array), `extra` top-level members (each
+  // followed by a comma) and `model` (default: the stages visit and buy).
+  std::string WritePipeline(const std::string& sources, const std::string& extra = "",
+                            const std::string& model = kStagesOnly) {
     std::string path = (dir_ / "pipeline.json").string();
     std::ofstream(path) << R"({
   "version": 1,
   "plugin_paths": [")" << JK_TEST_PLUGIN_DIR
                         << R"(/good", ")" << JK_PLUGIN_DIR << R"("],
   "state": {"path": "out/state.db"},
-  "sources": [{"name": "numbers", "plugin": ")"
-                        << plugin << R"(", "config": )" << source_config << "}]," << extra << R"(
-  "model": {
+  "sources": )" << sources
+                        << "," << extra << R"(
+  "model": )" << model << "\n}";
+    return path;
+  }
+
+  static constexpr const char* kStagesOnly = R"({
     "stages": [
       {"id": "visit", "name": "Visit", "when": [{"action": "page_view"}]},
       {"id": "buy", "name": "Buy", "goal": true, "when": [{"action": "purchase"}]}
     ]
-  }
-})";
-    return path;
-  }
+  })";
 
   std::unique_ptr<Pipeline> Open(const std::string& path) {
     PipelineOptions options;
@@ -104,18 +116,12 @@ TEST_F(PipelineTest, RerunReadsOnlyNewDataAndStoresNoDuplicates) {
 // one reading every event back in seq order gives, and so are the maps and the snapshot the
 // next run starts from.
 TEST_F(PipelineTest, AFirstRunAnalysesItsEventsAsStoredWithoutReadingThemBack) {
-  std::string path = (dir_ / "pipeline.json").string();
-  std::ofstream(path) << R"({
-  "version": 1,
-  "plugin_paths": [")" << JK_TEST_PLUGIN_DIR
-                      << R"(/good", ")" << JK_PLUGIN_DIR << R"("],
-  "state": {"path": "out/state.db"},
-  "sources": [
+  const std::string path = WritePipeline(R"([
     {"name": "numbers", "plugin": "counter", "config": {"count": 3000, "batch": 7, "persons": 40,
                                                      "nan_every": 20}},
     {"name": "more", "plugin": "counter", "config": {"count": 2000, "batch": 5, "persons": 30}}
-  ],
-  "model": {
+  ])",
+                                         "", R"({
     "touchpoints": [{"id": "p1", "name": "Page 1", "channel": "web",
                      "when": [{"url_contains": "/p/1"}]}],
     "stages": [
@@ -123,8 +129,7 @@ TEST_F(PipelineTest, AFirstRunAnalysesItsEventsAsStoredWithoutReadingThemBack) {
       {"id": "buy", "name": "Buy", "goal": true, "when": [{"action": "purchase"}]}
     ],
     "segments": [{"id": "p1", "name": "Saw page 1", "when": [{"touchpoint": "p1"}]}]
-  }
-})";
+  })");
   auto p = Open(path);
   ASSERT_TRUE(p);
   auto run = p->Run();
@@ -145,48 +150,24 @@ TEST_F(PipelineTest, AFirstRunAnalysesItsEventsAsStoredWithoutReadingThemBack) {
     }
   }
   EXPECT_EQ(values, 300u - 150u + 200u);
-  auto maps_of = [](const JourneyAnalysis& a) {
-    std::string out;
-    for (const JourneyMap& m : a.maps) out += JourneyMapToJson(m) + "\n";
-    return out;
-  };
-  auto expect_same = [](const EventStore& a, const EventStore& b) {
-    ASSERT_EQ(a.size(), b.size());
-    ASSERT_EQ(a.source_count(), b.source_count());
-    for (size_t i = 0; i < a.size(); ++i) {
-      ASSERT_EQ(a.time_us(i), b.time_us(i)) << i;
-      ASSERT_EQ(a.source_name(a.source(i)), b.source_name(b.source(i))) << i;
-      ASSERT_EQ(a.action_name(i), b.action_name(i)) << i;
-      ASSERT_EQ(a.touchpoint(i), b.touchpoint(i)) << i;
-      ASSERT_EQ(a.stage(i), b.stage(i)) << i;
-      ASSERT_EQ(a.segment_matches(i), b.segment_matches(i)) << i;
-      ASSERT_EQ(a.value(i), b.value(i)) << i;
-      ASSERT_EQ(a.identities(i).size(), b.identities(i).size()) << i;
-      for (size_t k = 0; k < a.identities(i).size(); ++k) {
-        ASSERT_EQ(a.strings().Get(a.identities(i)[k].value),
-                  b.strings().Get(b.identities(i)[k].value))
-            << i;
-      }
-    }
-  };
   // What the snapshot holds (written from the run's store) and what SQLite holds (read back
   // when there is no snapshot) are the run's store and maps.
   auto from_snapshot = p->Analyze();
   ASSERT_TRUE(from_snapshot.ok()) << from_snapshot.status().message();
-  expect_same(*run->analysis.events, *from_snapshot->events);
-  EXPECT_EQ(maps_of(*from_snapshot), maps_of(run->analysis));
+  ExpectSameStore(*run->analysis.events, *from_snapshot->events);
+  EXPECT_EQ(MapsJson(*from_snapshot), MapsJson(run->analysis));
   fs::remove(snapshot);
   auto read_back = p->Analyze();
   ASSERT_TRUE(read_back.ok()) << read_back.status().message();
-  expect_same(*run->analysis.events, *read_back->events);
-  EXPECT_EQ(maps_of(*read_back), maps_of(run->analysis));
+  ExpectSameStore(*run->analysis.events, *read_back->events);
+  EXPECT_EQ(MapsJson(*read_back), MapsJson(run->analysis));
   EXPECT_EQ(log_.find("event snapshot"), std::string::npos) << log_;
   // A rerun (the database is not empty) starts from the snapshot, not from what it stores.
   log_.clear();
   auto rerun = p->Run();
   ASSERT_TRUE(rerun.ok()) << rerun.status().message();
   EXPECT_EQ(log_.find("as it stored them"), std::string::npos) << log_;
-  EXPECT_EQ(maps_of(rerun->analysis), maps_of(run->analysis));
+  EXPECT_EQ(MapsJson(rerun->analysis), MapsJson(run->analysis));
 }
 
 TEST_F(PipelineTest, FailureKeepsCheckpointsAndRerunCompletesWithoutDuplicates) {

@@ -15,6 +15,7 @@
 #include <journeykit/status.hpp>
 #include <journeykit/string_pool.hpp>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -103,6 +104,15 @@ class EventStore {
     std::vector<uint32_t> index;  // ascending event indices
     std::vector<uint32_t> id;     // string ids in strings_
   };
+  // Every sparse table, in one fixed order (merge, snapshot and memory count walk them all).
+  std::array<Sparse*, 5> sparse_values() {
+    return {&values_, &ratings_, &sentiments_, &page_loads_, &reply_delays_};
+  }
+  std::array<const Sparse*, 5> sparse_values() const {
+    return {&values_, &ratings_, &sentiments_, &page_loads_, &reply_delays_};
+  }
+  std::array<SparseIds*, 2> sparse_ids() { return {&texts_, &campaigns_}; }
+  std::array<const SparseIds*, 2> sparse_ids() const { return {&texts_, &campaigns_}; }
   static std::optional<double> Lookup(const Sparse& s, size_t i);
   static void Put(Sparse& s, size_t i, double v);
   static uint32_t LookupId(const SparseIds& s, size_t i);
